@@ -1,0 +1,53 @@
+from django.contrib import admin
+
+from chargingpoints.models import CentralSyncState, ChargingPoint
+
+LIVE_FIELDS = (
+    "status",
+    "central_state",
+    "central_engine_state",
+    "central_session_id",
+    "central_driver_id",
+    "telemetry_kw",
+    "telemetry_kwh",
+    "telemetry_eur",
+    "telemetry_session_id",
+    "status_changed_at",
+    "last_updated",
+)
+
+
+@admin.register(ChargingPoint)
+class ChargingPointAdmin(admin.ModelAdmin):
+    list_display = (
+        "cp_id",
+        "name",
+        "city",
+        "connector_type",
+        "power_kw",
+        "price_eur_per_kwh",
+        "status",
+        "last_updated",
+    )
+    list_filter = ("status", "connector_type", "city")
+    search_fields = ("cp_id", "name", "address", "city")
+    ordering = ("cp_id",)
+    readonly_fields = LIVE_FIELDS + ("created_at", "updated_at")
+    fieldsets = (
+        (None, {"fields": ("cp_id", "name", "connector_type", "power_kw", "price_eur_per_kwh", "amenities")}),
+        ("Location", {"fields": ("address", "city", "latitude", "longitude")}),
+        ("Live, from central (read-only)", {"fields": LIVE_FIELDS}),
+        ("Record", {"fields": ("created_at", "updated_at")}),
+    )
+
+
+@admin.register(CentralSyncState)
+class CentralSyncStateAdmin(admin.ModelAdmin):
+    list_display = ("last_success_at", "last_attempt_at", "unreachable_since", "last_error")
+    readonly_fields = ("last_attempt_at", "last_success_at", "unreachable_since", "last_error")
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

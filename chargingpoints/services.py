@@ -1,0 +1,151 @@
+"""Writes on charging points (operator data; the live fields are written by the central poll)."""
+
+import csv
+import io
+import json
+import logging
+import math
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+from django.db import transaction
+
+from chargingpoints.models import ChargingPoint, ConnectorType
+
+logger = logging.getLogger(__name__)
+
+DEFAULT_NETWORK_FILE = Path(__file__).resolve().parent / "data" / "default_network.json"
+STATIC_FIELDS = (
+    "name",
+    "address",
+    "city",
+    "latitude",
+    "longitude",
+    "connector_type",
+    "power_kw",
+    "price_eur_per_kwh",
+    "amenities",
+)
+
+
+class ChargingPointImportError(ValueError):
+    """The file cannot be imported; the message names the row and field. Nothing was written."""
+
+
+@dataclass
+class ImportResult:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+
+def charging_points_read_file(path: Path) -> list[dict]:
+    """Read a JSON list or a CSV file (amenities separated by ';') into raw rows."""
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ChargingPointImportError(f"Cannot read {path}: {exc.strerror or exc}") from exc
+    if str(path).lower().endswith(".csv"):
+        rows = list(csv.DictReader(io.StringIO(text)))
+        for row in rows:
+            row["amenities"] = [a.strip() for a in (row.get("amenities") or "").split(";") if a.strip()]
+        return rows
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise ChargingPointImportError(f"{path} is not valid JSON: {exc}") from exc
+    if not isinstance(data, list):
+        raise ChargingPointImportError(f"{path} must hold a JSON list of charging points")
+    return data
+
+
+def _clean_row(index: int, raw) -> dict:
+    where = f"row {index + 1}"
+    if not isinstance(raw, dict):
+        raise ChargingPointImportError(f"{where}: expected an object with the charging point's fields")
+    cp_id = str(raw.get("cp_id") or "").strip()
+    if not cp_id:
+        raise ChargingPointImportError(f"{where}: cp_id is missing")
+    where = f"row {index + 1} ({cp_id})"
+
+    def number(field, low=None, high=None, positive=False):
+        try:
+            value = float(raw.get(field))
+        except (TypeError, ValueError):
+            raise ChargingPointImportError(f"{where}: {field} must be a number, got {raw.get(field)!r}") from None
+        if not math.isfinite(value):
+            raise ChargingPointImportError(f"{where}: {field} must be a finite number, got {raw.get(field)!r}")
+        if (low is not None and value < low) or (high is not None and value > high) or (positive and value <= 0):
+            raise ChargingPointImportError(f"{where}: {field} {value} is out of range")
+        return value
+
+    row = {"cp_id": cp_id}
+    for field in ("name", "city"):
+        row[field] = str(raw.get(field) or "").strip()
+        if not row[field]:
+            raise ChargingPointImportError(f"{where}: {field} is missing")
+    row["address"] = str(raw.get("address") or "").strip()
+    row["latitude"] = number("latitude", -90, 90)
+    row["longitude"] = number("longitude", -180, 180)
+    row["power_kw"] = number("power_kw", positive=True)
+    try:
+        row["price_eur_per_kwh"] = Decimal(str(raw.get("price_eur_per_kwh"))).quantize(Decimal("0.0001"))
+    except (InvalidOperation, ValueError):
+        raise ChargingPointImportError(
+            f"{where}: price_eur_per_kwh must be a number, got {raw.get('price_eur_per_kwh')!r}"
+        ) from None
+    if not row["price_eur_per_kwh"].is_finite() or row["price_eur_per_kwh"] < 0:
+        raise ChargingPointImportError(f"{where}: price_eur_per_kwh must be a finite number, not negative")
+    connector = str(raw.get("connector_type") or "").strip()
+    by_lower = {choice.lower(): choice for choice in ConnectorType.values}
+    if connector.lower() not in by_lower:
+        raise ChargingPointImportError(
+            f"{where}: connector_type {connector!r} is not one of {', '.join(ConnectorType.values)}"
+        )
+    row["connector_type"] = by_lower[connector.lower()]
+    amenities = raw.get("amenities") or []
+    if not isinstance(amenities, list) or not all(isinstance(a, str) for a in amenities):
+        raise ChargingPointImportError(f"{where}: amenities must be a list of strings")
+    row["amenities"] = amenities
+    return row
+
+
+def charging_points_import(raw_rows: list) -> ImportResult:
+    """Create or update charging points from raw rows, all or nothing.
+
+    Every row is validated before anything is written; a bad row raises ChargingPointImportError
+    naming it. Rows equal to what is stored are left alone, so importing twice changes nothing.
+    Live fields (status, telemetry) are never touched.
+    """
+    rows = [_clean_row(i, raw) for i, raw in enumerate(raw_rows)]
+    seen = set()
+    for row in rows:
+        if row["cp_id"] in seen:
+            raise ChargingPointImportError(f"cp_id {row['cp_id']} appears twice in the file")
+        seen.add(row["cp_id"])
+
+    result = ImportResult()
+    with transaction.atomic():
+        existing = {cp.cp_id: cp for cp in ChargingPoint.objects.select_for_update().filter(cp_id__in=seen)}
+        for row in rows:
+            point = existing.get(row["cp_id"])
+            if point is None:
+                ChargingPoint.objects.create(**row)
+                result.created += 1
+                continue
+            changed = [f for f in STATIC_FIELDS if getattr(point, f) != row[f]]
+            if not changed:
+                result.unchanged += 1
+                continue
+            for field in changed:
+                setattr(point, field, row[field])
+            point.save(update_fields=[*changed, "updated_at"])
+            result.updated += 1
+    logger.info(
+        "charging points imported: %s created, %s updated, %s unchanged",
+        result.created,
+        result.updated,
+        result.unchanged,
+    )
+    return result

@@ -1,0 +1,74 @@
+"""Domain errors shared by the apps, and the one handler that gives every API error the same shape.
+
+Every error body is `{"detail": "..."}`; validation errors add the field errors beside `detail`
+(each field at the top level, and all of them again under `errors`).
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+
+class DomainError(Exception):
+    """Base of the errors services raise; `status_code` is what the API answers."""
+
+    status_code = status.HTTP_400_BAD_REQUEST
+    default_detail = "Request could not be processed"
+
+    def __init__(self, detail: str | None = None, **extra):
+        self.detail = detail or self.default_detail
+        self.extra = extra
+        super().__init__(self.detail)
+
+
+class NotFoundError(DomainError):
+    status_code = status.HTTP_404_NOT_FOUND
+    default_detail = "Not found"
+
+
+class ChargingPointNotFound(NotFoundError):
+    default_detail = "Charging point not found"
+
+
+class DriverNotFound(NotFoundError):
+    default_detail = "Driver not found"
+
+
+class ConflictError(DomainError):
+    """The request is valid but the current state forbids it (409)."""
+
+    status_code = status.HTTP_409_CONFLICT
+    default_detail = "Conflict with the current state"
+
+
+class IllegalTransition(ConflictError):
+    default_detail = "Illegal session status transition"
+
+
+class CentralUnavailable(DomainError):
+    """Central could not be reached or answered nonsense (502)."""
+
+    status_code = status.HTTP_502_BAD_GATEWAY
+    default_detail = "Central controller is unreachable; try again shortly"
+
+
+def api_exception_handler(exc, context):
+    if isinstance(exc, DomainError):
+        return Response({"detail": exc.detail, **exc.extra}, status=exc.status_code)
+    if isinstance(exc, exceptions.ValidationError):
+        errors = exc.detail if isinstance(exc.detail, dict) else {"non_field_errors": exc.detail}
+        body = {"detail": "Invalid request payload", **errors, "errors": errors}
+        body["detail"] = "Invalid request payload"
+        return Response(body, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, (exceptions.ParseError, exceptions.UnsupportedMediaType)):
+        return Response(
+            {"detail": "Invalid request payload", "errors": {"non_field_errors": [str(exc.detail)]}},
+            status=status.HTTP_400_BAD_REQUEST,
+        )
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound(str(exc) or "Not found")
+    elif isinstance(exc, PermissionDenied):
+        exc = exceptions.PermissionDenied()
+    return exception_handler(exc, context)

@@ -1,0 +1,266 @@
+"""Settings for the EV driver dashboard.
+
+This is the only module that reads the environment. Every integration has a safe
+local default so that `make run` works with nothing configured; production
+(`DJANGO_DEBUG=false`) refuses to start without a secret key.
+"""
+
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+VAR_DIR = BASE_DIR / "var"
+
+env = environ.Env()
+env.read_env(BASE_DIR / ".env", overwrite=False)
+
+# --- Core -----------------------------------------------------------------------------------------
+
+DEBUG = env.bool("DJANGO_DEBUG", default=True)
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured(
+            "DJANGO_SECRET_KEY is not set: production settings (DJANGO_DEBUG=false) refuse to start "
+            "without one. Set DJANGO_SECRET_KEY to a long random string."
+        )
+    SECRET_KEY = "insecure-local-development-key-do-not-use-in-production"
+
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "corsheaders",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drivers",
+    "chargingpoints",
+    "sessions_app",
+    "notifications",
+    "dashboard",
+    "simulator",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "corsheaders.middleware.CorsMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+ASGI_APPLICATION = "config.asgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database -------------------------------------------------------------------------------------
+# DATABASE_URL selects PostgreSQL (postgres://user@host:5432/name); with none set a local SQLite file
+# is the embedded default for `make run`. The tests always run on PostgreSQL (config.settings_test).
+
+DATABASE_URL = env.str("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")
+DATABASES = {"default": env.db_url_config(DATABASE_URL)}
+DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Several processes (web, worker, consumer, simulator) share the file: wait for locks instead of
+    # failing, and use WAL so readers do not block the writer.
+    DATABASES["default"]["OPTIONS"] = {
+        "timeout": 20,
+        "transaction_mode": "IMMEDIATE",
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+TEST_DATABASE_URL = env.str("TEST_DATABASE_URL", default="postgres://postgres@127.0.0.1:5432/postgres")
+# Each concurrent test run needs its own database name.
+TEST_DB_NAME = env.str("TEST_DB_NAME", default="test_driver_dashboard")
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Auth, i18n, static ---------------------------------------------------------------------------
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+]
+LOGIN_URL = "/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/login/"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATIC_ROOT = env.str("STATIC_ROOT", default=str(VAR_DIR / "static"))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {
+        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
+        if DEBUG
+        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
+    },
+}
+
+# --- REST framework, OpenAPI, CORS ----------------------------------------------------------------
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "config.exceptions.api_exception_handler",
+    "DEFAULT_THROTTLE_RATES": {
+        "driver_writes": env.str("THROTTLE_DRIVER_WRITES", default="120/min"),
+    },
+    "DATETIME_FORMAT": "iso-8601",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "EV Driver Dashboard API",
+    "DESCRIPTION": "Charging-point discovery, charging sessions, favorites, notifications and alerts for EV drivers.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+}
+
+CORS_ALLOWED_ORIGINS = env.list(
+    "CORS_ALLOWED_ORIGINS",
+    default=["http://localhost:8100", "http://127.0.0.1:8100"] if DEBUG else [],
+)
+CORS_ALLOW_CREDENTIALS = True
+
+# --- Redis and Celery -----------------------------------------------------------------------------
+# With REDIS_URL unset, Celery uses kombu's filesystem transport so `make run` needs no server.
+
+REDIS_URL = env.str("REDIS_URL", default="")
+CELERY_FILESYSTEM_DIR = VAR_DIR / "celery"
+if REDIS_URL:
+    CELERY_BROKER_URL = REDIS_URL
+    CELERY_BROKER_TRANSPORT_OPTIONS = {}
+else:
+    CELERY_BROKER_URL = "filesystem://"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {
+        "polling_interval": 0.1,
+        "data_folder_in": str(CELERY_FILESYSTEM_DIR / "queue"),
+        "data_folder_out": str(CELERY_FILESYSTEM_DIR / "queue"),
+        "processed_folder": str(CELERY_FILESYSTEM_DIR / "processed"),
+        "store_processed": False,
+    }
+CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=30)
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=60)
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False
+
+# --- Central controller (see shared/docs/central-protocol.md) -------------------------------------
+
+CENTRAL_HTTP_URL = env.str("CENTRAL_HTTP_URL", default="http://127.0.0.1:8000")
+CENTRAL_VERIFY_TLS = env.bool("CENTRAL_VERIFY_TLS", default=True)
+CENTRAL_CONNECT_TIMEOUT = env.float("CENTRAL_CONNECT_TIMEOUT", default=2.0)
+CENTRAL_READ_TIMEOUT = env.float("CENTRAL_READ_TIMEOUT", default=5.0)
+CENTRAL_POLL_INTERVAL = env.float("CENTRAL_POLL_INTERVAL", default=1.5)
+CP_STALE_AFTER = env.float("CP_STALE_AFTER", default=30.0)
+REQUEST_TIMEOUT_SECONDS = env.float("REQUEST_TIMEOUT_SECONDS", default=30.0)
+# How long an APPROVED/CHARGING session may be missing from its point in the poll before it fails.
+SESSION_LOST_GRACE_SECONDS = env.float("SESSION_LOST_GRACE_SECONDS", default=10.0)
+# Default length of a charge, used for wait estimates until history gives a better figure.
+DEFAULT_SESSION_MINUTES = env.int("DEFAULT_SESSION_MINUTES", default=30)
+
+# --- Kafka ----------------------------------------------------------------------------------------
+# With KAFKA_BOOTSTRAP_SERVERS unset, `make run` starts a local tansu broker on KAFKA_LOCAL_PORT.
+
+KAFKA_LOCAL_PORT = env.int("KAFKA_LOCAL_PORT", default=19092)
+KAFKA_BOOTSTRAP_SERVERS = env.str("KAFKA_BOOTSTRAP_SERVERS", default=f"127.0.0.1:{KAFKA_LOCAL_PORT}")
+KAFKA_CONSUMER_GROUP = env.str("KAFKA_CONSUMER_GROUP", default="driver-dashboard")
+KAFKA_TOPIC_PARTITIONS = env.int("KAFKA_TOPIC_PARTITIONS", default=1)
+KAFKA_REPLICATION_FACTOR = env.int("KAFKA_REPLICATION_FACTOR", default=1)
+KAFKA_TOPIC_REQUESTS = env.str("KAFKA_TOPIC_REQUESTS", default="driver.requests")
+KAFKA_TOPIC_UPDATES = env.str("KAFKA_TOPIC_UPDATES", default="driver.updates")
+KAFKA_TOPIC_TICKETS = env.str("KAFKA_TOPIC_TICKETS", default="driver.ticket")
+# Client options that differ between the local tansu broker and a production Kafka. The defaults
+# suit tansu (see shared/docs/environment.md); for a real Kafka raise the session timeout and the
+# fetch wait, e.g. KAFKA_CONSUMER_OPTIONS="session.timeout.ms=45000,heartbeat.interval.ms=3000".
+KAFKA_CONSUMER_OPTIONS = {
+    "session.timeout.ms": "2000",
+    "heartbeat.interval.ms": "500",
+    "fetch.wait.max.ms": "10",
+    "topic.metadata.refresh.interval.ms": "3000",
+    **env.dict("KAFKA_CONSUMER_OPTIONS", default={}),
+}
+KAFKA_PRODUCER_OPTIONS = {
+    "linger.ms": "0",
+    "message.timeout.ms": "300000",
+    "topic.metadata.refresh.interval.ms": "3000",
+    **env.dict("KAFKA_PRODUCER_OPTIONS", default={}),
+}
+
+# --- Simulator and web dashboard ------------------------------------------------------------------
+
+SIMULATOR_PORT = env.int("SIMULATOR_PORT", default=8000)
+DASHBOARD_REFRESH_SECONDS = env.float("DASHBOARD_REFRESH_SECONDS", default=2.0)
+NOTIFICATION_TOAST_SECONDS = env.float("NOTIFICATION_TOAST_SECONDS", default=5.0)
+
+# --- Logging: one readable line per event ---------------------------------------------------------
+
+LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").upper()
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {
+        "line": {"format": "%(asctime)s %(levelname)-7s %(name)s: %(message)s", "datefmt": "%H:%M:%S"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "line"}},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        "django.db.backends": {"level": "INFO"},
+        "kafka": {"level": "WARNING"},
+    },
+}
+
+if not DEBUG:
+    SECURE_CONTENT_TYPE_NOSNIFF = True
+    SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=True)
+    CSRF_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=True)
+
+# whitenoise serves static files from the apps directly when `collectstatic` has not been run
+# (make run); production runs collectstatic and serves the compressed, hashed files.
+WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=DEBUG)

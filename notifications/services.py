@@ -1,0 +1,71 @@
+"""Writes of notifications and broadcast alerts."""
+
+from django.db import IntegrityError, transaction
+
+from drivers.models import Driver
+from notifications.models import BroadcastAlert, Notification
+
+
+def notification_create(
+    *,
+    driver: Driver,
+    type: str,
+    message: str,
+    session=None,
+    dedupe_key: str | None = None,
+) -> tuple[Notification, bool]:
+    """Create a notification; with `dedupe_key`, at most one per (driver, key) ever exists.
+
+    Returns (notification, created). Safe to call twice for the same event.
+    """
+    if dedupe_key:
+        existing = Notification.objects.filter(driver=driver, dedupe_key=dedupe_key).first()
+        if existing:
+            return existing, False
+    try:
+        with transaction.atomic():
+            note = Notification.objects.create(
+                driver=driver, type=type, message=message[:500], session=session, dedupe_key=dedupe_key
+            )
+    except IntegrityError:
+        # A concurrent writer stored the same event first.
+        return Notification.objects.get(driver=driver, dedupe_key=dedupe_key), False
+    return note, True
+
+
+def notification_mark_read(*, driver: Driver, notification_id: str) -> Notification:
+    from config.exceptions import NotFoundError
+
+    updated = Notification.objects.filter(driver=driver, notification_id=notification_id).update(read=True)
+    if not updated:
+        raise NotFoundError("Notification not found")
+    return Notification.objects.get(driver=driver, notification_id=notification_id)
+
+
+def notification_mark_all_read(*, driver: Driver) -> int:
+    """Mark every unread notification of the driver read; returns how many changed."""
+    return Notification.objects.filter(driver=driver, read=False).update(read=True)
+
+
+def broadcast_alert_upsert_from_central(
+    *, source_key: str, title: str, message: str, severity: str, effective_at, charging_points=(), cities=()
+) -> tuple[BroadcastAlert, bool]:
+    """Store an alert derived from a central system event once, however often the poll sees it."""
+    try:
+        with transaction.atomic():
+            alert, created = BroadcastAlert.objects.get_or_create(
+                source_key=source_key,
+                defaults={
+                    "title": title[:200],
+                    "message": message,
+                    "severity": severity,
+                    "effective_at": effective_at,
+                    "source": BroadcastAlert.Source.CENTRAL,
+                    "cities": list(cities),
+                },
+            )
+            if created and charging_points:
+                alert.charging_points.set(charging_points)
+    except IntegrityError:
+        return BroadcastAlert.objects.get(source_key=source_key), False
+    return alert, created

@@ -1,0 +1,75 @@
+from django.contrib import admin
+
+from sessions_app.models import ChargingSession, DeadLetter, OutboxMessage, SessionTransition
+
+
+class SessionTransitionInline(admin.TabularInline):
+    model = SessionTransition
+    extra = 0
+    can_delete = False
+    readonly_fields = ("created_at", "from_status", "to_status", "source", "reason")
+    fields = readonly_fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ChargingSession)
+class ChargingSessionAdmin(admin.ModelAdmin):
+    """Sessions are written by drivers and central, never by hand: the admin only shows them."""
+
+    list_display = (
+        "request_id",
+        "session_id",
+        "driver",
+        "charging_point",
+        "status",
+        "energy_kwh",
+        "cost_eur",
+        "requested_at",
+        "completed_at",
+    )
+    list_filter = ("status", "charging_point__city", "requested_at")
+    search_fields = ("request_id", "session_id", "driver__driver_id", "charging_point__cp_id", "vehicle_id")
+    list_select_related = ("driver", "charging_point")
+    date_hierarchy = "requested_at"
+    inlines = (SessionTransitionInline,)
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SessionTransition)
+class SessionTransitionAdmin(admin.ModelAdmin):
+    list_display = ("session", "from_status", "to_status", "source", "reason", "created_at")
+    list_filter = ("to_status", "source")
+    search_fields = ("session__request_id", "session__session_id", "session__driver__driver_id")
+    list_select_related = ("session",)
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(OutboxMessage)
+class OutboxMessageAdmin(admin.ModelAdmin):
+    list_display = ("topic", "key", "created_at", "sent_at", "attempts", "last_error")
+    list_filter = ("topic", ("sent_at", admin.EmptyFieldListFilter))
+    search_fields = ("key",)
+    readonly_fields = ("topic", "key", "payload", "session", "created_at", "sent_at", "attempts", "last_error")
+
+
+@admin.register(DeadLetter)
+class DeadLetterAdmin(admin.ModelAdmin):
+    list_display = ("topic", "partition", "offset", "error", "created_at")
+    list_filter = ("topic",)
+    search_fields = ("key", "value", "error")
+    readonly_fields = ("topic", "partition", "offset", "key", "value", "error", "created_at")

@@ -1,0 +1,152 @@
+"""What a driver does to a session: request, cancel, stop."""
+
+import logging
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from chargingpoints.models import ChargingPoint
+from config.exceptions import ChargingPointNotFound, ConflictError, NotFoundError
+from drivers.models import Driver
+from sessions_app.central.client import central_stop_session
+from sessions_app.models import ChargingSession, SessionTransition
+from sessions_app.outbox import outbox_enqueue
+from sessions_app.protocol import driver_request_message
+from sessions_app.status import OPEN_STATUSES, SessionStatus
+
+logger = logging.getLogger(__name__)
+
+
+def _open_session_conflict(session: ChargingSession) -> ConflictError:
+    return ConflictError(
+        f"Driver already has an open session: {session.session_id} "
+        f"(request {session.request_id}, {session.status} at {session.charging_point.cp_id})",
+        request_id=session.request_id,
+        session_id=session.session_id,
+    )
+
+
+def session_request(*, driver: Driver, cp_id: str, vehicle_id: str, preferred_start=None) -> ChargingSession:
+    """Create a PENDING session and its DriverRequest outbox row in one transaction.
+
+    The message is produced to Kafka after commit and re-sent by a periodic task until the broker
+    takes it. Raises ChargingPointNotFound, or ConflictError when the driver has an open session
+    (the database constraint decides when two requests race).
+    """
+    charging_point = ChargingPoint.objects.filter(cp_id=cp_id).first()
+    if charging_point is None:
+        raise ChargingPointNotFound()
+    open_session = _open_session_of(driver)
+    if open_session:
+        raise _open_session_conflict(open_session)
+    try:
+        with transaction.atomic():
+            session = ChargingSession.objects.create(
+                driver=driver,
+                charging_point=charging_point,
+                vehicle_id=vehicle_id,
+                preferred_start=preferred_start,
+                status=SessionStatus.PENDING,
+            )
+            SessionTransition.objects.create(
+                session=session,
+                from_status="",
+                to_status=SessionStatus.PENDING,
+                reason="Request sent to central",
+                source=SessionTransition.Source.DRIVER,
+                created_at=session.requested_at,
+            )
+            outbox_enqueue(
+                topic=settings.KAFKA_TOPIC_REQUESTS,
+                key=driver.driver_id,
+                payload=driver_request_message(session),
+                session=session,
+            )
+    except IntegrityError:
+        open_session = _open_session_of(driver)
+        if open_session:
+            raise _open_session_conflict(open_session) from None
+        raise
+    logger.info("driver %s requested %s at %s", driver.driver_id, session.request_id, cp_id)
+    return session
+
+
+def _open_session_of(driver: Driver) -> ChargingSession | None:
+    return (
+        ChargingSession.objects.select_related("charging_point").filter(driver=driver, status__in=OPEN_STATUSES).first()
+    )
+
+
+def _own_session(driver: Driver, **lookup) -> ChargingSession:
+    session = ChargingSession.objects.select_related("charging_point", "driver").filter(driver=driver, **lookup).first()
+    if session is None:
+        raise NotFoundError("Session not found")
+    return session
+
+
+def session_cancel(*, driver: Driver, request_id: str) -> ChargingSession:
+    """Cancel the driver's request while PENDING or APPROVED (cancelling twice is harmless).
+
+    Central has no cancel message: if central has accepted (or later accepts) the request, the
+    session is marked so that it is stopped at central and the point is freed; it stays CANCELLED.
+    """
+    from sessions_app.services.transitions import session_transition
+
+    session = _own_session(driver, request_id=request_id)
+    if session.status == SessionStatus.CANCELLED:
+        return session
+    if session.status not in (SessionStatus.PENDING, SessionStatus.APPROVED):
+        if session.status == SessionStatus.CHARGING:
+            raise ConflictError("Charging has already started: stop the session instead", status=session.status)
+        raise ConflictError(f"Request {request_id} is already {session.status}", status=session.status)
+    with transaction.atomic():
+        session, changed = session_transition(
+            session=session,
+            to_status=SessionStatus.CANCELLED,
+            source=SessionTransition.Source.DRIVER,
+            reason="Cancelled by driver",
+            changes={"central_stop_pending": session.status == SessionStatus.APPROVED},
+        )
+        if changed and session.central_stop_pending:
+            transaction.on_commit(lambda: _stop_at_central_soon(session.pk))
+    return session
+
+
+def _stop_at_central_soon(session_pk: int) -> None:
+    from sessions_app.tasks import stop_abandoned_session_at_central
+
+    stop_abandoned_session_at_central.delay(session_pk)
+
+
+def session_stop(*, driver: Driver, session_id: str) -> ChargingSession:
+    """Stop the driver's APPROVED or CHARGING session at central, then mark it STOPPED.
+
+    Energy and cost stay as last known; central's ticket corrects them later. Stopping a STOPPED
+    session returns it unchanged. Raises NotFoundError, ConflictError (wrong status or central
+    refused: the session is unchanged) or CentralUnavailable (502: the session is unchanged).
+    """
+    from sessions_app.services.transitions import session_transition
+
+    session = _own_session(driver, session_id=session_id)
+    if session.status == SessionStatus.STOPPED:
+        return session
+    if session.status not in (SessionStatus.APPROVED, SessionStatus.CHARGING):
+        raise ConflictError(
+            f"Session {session_id} is {session.status}: only APPROVED or CHARGING sessions can be stopped",
+            status=session.status,
+        )
+    # The HTTP call happens outside any transaction: no row lock is held while central answers.
+    central_stop_session(cp_id=session.charging_point.cp_id, driver_id=driver.driver_id, session_id=session.session_id)
+    session, _ = session_transition(
+        session=session,
+        to_status=SessionStatus.STOPPED,
+        source=SessionTransition.Source.DRIVER,
+        reason="Stopped by driver",
+        at=timezone.now(),
+        strict=False,
+    )
+    if session.status != SessionStatus.STOPPED:
+        # Central finished it first (completed/failed arrived meanwhile): report that truthfully.
+        raise ConflictError(f"Session {session_id} is already {session.status}", status=session.status)
+    return session

@@ -1,0 +1,136 @@
+"""The one writer of a session's status.
+
+It locks the row, checks the move against `sessions_app.status.ALLOWED_TRANSITIONS`, writes the
+status, its timestamps and a history row together, and records the driver's notification in the
+same transaction (deduplicated per session and status, so a replayed event notifies nobody twice).
+"""
+
+import logging
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from config.exceptions import IllegalTransition
+from notifications.models import Notification
+from notifications.services import notification_create
+from sessions_app.models import ChargingSession, SessionTransition
+from sessions_app.status import FINISHED_STATUSES, SessionStatus, is_allowed
+
+logger = logging.getLogger(__name__)
+
+# Fields a caller may set together with a status change.
+_CHANGEABLE_FIELDS = frozenset(
+    {
+        "session_id",
+        "reason",
+        "queue_position",
+        "approved_at",
+        "started_at",
+        "completed_at",
+        "energy_kwh",
+        "cost_eur",
+        "ticket_received_at",
+        "central_stop_pending",
+        "last_seen_at_point",
+    }
+)
+
+
+def session_transition(
+    *,
+    session: ChargingSession | int,
+    to_status: str,
+    source: str,
+    reason: str = "",
+    at: datetime | None = None,
+    changes: dict | None = None,
+    strict: bool = True,
+) -> tuple[ChargingSession, bool]:
+    """Move a session to `to_status`. Returns (session as stored, whether it changed).
+
+    Locks the session row for the rest of the caller's transaction. Moving to the current status
+    is a no-op. An illegal move raises `IllegalTransition` (409 in the API), or with `strict=False`
+    is logged and ignored: incoming events use that, because late and duplicated messages are normal.
+    """
+    changes = dict(changes or {})
+    unknown = set(changes) - _CHANGEABLE_FIELDS
+    if unknown:
+        raise ValueError(f"session_transition cannot change {sorted(unknown)}")
+    pk = session.pk if isinstance(session, ChargingSession) else session
+    now = at or timezone.now()
+
+    with transaction.atomic():
+        locked = ChargingSession.objects.select_for_update().select_related("charging_point", "driver").get(pk=pk)
+        from_status = locked.status
+        if from_status == to_status:
+            return locked, False
+        if not is_allowed(from_status, to_status):
+            if strict:
+                raise IllegalTransition(
+                    f"Session {locked.session_id} is {from_status} and cannot become {to_status}",
+                    status=from_status,
+                )
+            logger.info(
+                "ignored %s -> %s for %s (%s): not an allowed move", from_status, to_status, locked.request_id, source
+            )
+            return locked, False
+
+        for field, value in changes.items():
+            setattr(locked, field, value)
+        locked.status = to_status
+        if reason:
+            locked.reason = reason[:500]
+        _stamp_times(locked, to_status, now)
+        locked.save()
+        SessionTransition.objects.create(
+            session=locked,
+            from_status=from_status,
+            to_status=to_status,
+            reason=locked.reason,
+            source=source,
+            created_at=now,
+        )
+        notification_create(
+            driver=locked.driver,
+            type=Notification.Type.SESSION,
+            message=status_message(locked),
+            session=locked,
+            dedupe_key=f"session:{locked.request_id}:{to_status}",
+        )
+    logger.info("session %s %s -> %s (%s) %s", locked.request_id, from_status, to_status, source, locked.reason)
+    return locked, True
+
+
+def _stamp_times(session: ChargingSession, to_status: str, now: datetime) -> None:
+    if to_status == SessionStatus.APPROVED and session.approved_at is None:
+        session.approved_at = now
+    if to_status == SessionStatus.CHARGING and session.started_at is None:
+        session.started_at = now
+    if to_status in FINISHED_STATUSES and session.completed_at is None:
+        session.completed_at = now
+    if session.queue_position is not None and to_status != SessionStatus.PENDING:
+        session.queue_position = None
+
+
+def _figures(session: ChargingSession) -> str:
+    energy = session.energy_kwh if session.energy_kwh is not None else Decimal("0")
+    cost = session.cost_eur if session.cost_eur is not None else Decimal("0")
+    return f"{energy:.2f} kWh, €{cost:.2f}"
+
+
+def status_message(session: ChargingSession) -> str:
+    """What the driver is told when the session reaches its current status."""
+    cp = session.charging_point.cp_id
+    messages = {
+        SessionStatus.PENDING: f"Request sent for {cp}",
+        SessionStatus.APPROVED: f"Session approved for {cp}",
+        SessionStatus.CHARGING: f"Charging started at {cp}",
+        SessionStatus.COMPLETED: f"Charging completed at {cp}: {_figures(session)}",
+        SessionStatus.STOPPED: f"Charging stopped at {cp}: {_figures(session)}",
+        SessionStatus.DENIED: f"Request for {cp} denied: {session.reason or 'no reason given'}",
+        SessionStatus.FAILED: f"Session at {cp} failed: {session.reason or 'unknown error'}",
+        SessionStatus.CANCELLED: f"Request for {cp} cancelled",
+    }
+    return messages[session.status]

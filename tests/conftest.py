@@ -1,0 +1,70 @@
+"""Shared fixtures: API clients per driver, the fake central HTTP server, the local Kafka broker."""
+
+import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from sessions_app.kafka.tansu import TansuBroker, free_port
+from tests.factories import ChargingPointFactory, DriverFactory, UserFactory
+from tests.fakes.central_http import FakeCentralHTTP
+
+
+@pytest.fixture
+def alice(db):
+    return DriverFactory(user=UserFactory(username="alice"), driver_id="driver-alice")
+
+
+@pytest.fixture
+def bob(db):
+    return DriverFactory(user=UserFactory(username="bob"), driver_id="driver-bob")
+
+
+def _client_for(driver) -> APIClient:
+    client = APIClient()
+    token, _ = Token.objects.get_or_create(user=driver.user)
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
+@pytest.fixture
+def alice_client(alice):
+    return _client_for(alice)
+
+
+@pytest.fixture
+def bob_client(bob):
+    return _client_for(bob)
+
+
+@pytest.fixture
+def anon_client():
+    return APIClient()
+
+
+@pytest.fixture
+def cp(db):
+    return ChargingPointFactory(cp_id="CP-001", name="Downtown Fast Charger", address="123 Main St")
+
+
+@pytest.fixture
+def fake_central(settings):
+    """A real HTTP server playing central's HTTP API; CENTRAL_HTTP_URL points at it."""
+    server = FakeCentralHTTP().start()
+    settings.CENTRAL_HTTP_URL = server.url
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def central_unreachable(settings):
+    """CENTRAL_HTTP_URL points at a loopback port nobody listens on."""
+    settings.CENTRAL_HTTP_URL = f"http://127.0.0.1:{free_port()}"
+    settings.CENTRAL_CONNECT_TIMEOUT = 0.5
+
+
+@pytest.fixture(scope="session")
+def kafka_broker():
+    """One real tansu broker for the whole test run (memory storage, free loopback port)."""
+    broker = TansuBroker().start()
+    yield broker
+    broker.stop()

@@ -1,0 +1,110 @@
+"""Central's HTTP side, faked at the HTTP level: a real local server speaking GET /cp,
+POST /stop-session and GET /health with the protocol's JSON shapes; tests set what it answers."""
+
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+def central_cp(cp_id: str, **overrides) -> dict:
+    """One `charging_points[]` item of GET /cp, idle and healthy unless overridden."""
+    item = {
+        "cp_id": cp_id,
+        "state": "ON",
+        "engine_state": "ACTIVATED",
+        "monitor_status": "OK",
+        "city": "Springfield",
+        "current_driver": None,
+        "current_session": None,
+        "last_update": "2026-11-23T12:00:00Z",
+        "communication_status": "OK",
+        "is_faulty": False,
+        "fault_reason": None,
+        "telemetry": None,
+    }
+    item.update(overrides)
+    return item
+
+
+class FakeCentralHTTP:
+    """State the handler answers from; tests change it between calls."""
+
+    def __init__(self):
+        self.charging_points: list[dict] = []
+        self.system_events: list[dict] = []
+        self.stop_status = 200
+        self.stop_calls: list[dict] = []
+        self.cp_calls = 0
+        self.fail_cp_with: int | None = None
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    @property
+    def url(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"http://{host}:{port}"
+
+    def status_body(self) -> dict:
+        return {
+            "charging_points": self.charging_points,
+            "active_requests": 0,
+            "active_requests_details": [],
+            "system_errors": [],
+            "error_summary": {},
+            "system_events": self.system_events,
+        }
+
+    def start(self) -> "FakeCentralHTTP":
+        fake = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def _send(self, status: int, body) -> None:
+                data = json.dumps(body).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+
+            def do_GET(self):
+                if self.path == "/health":
+                    return self._send(200, {"status": "healthy", "service": "ev-central"})
+                if self.path == "/cp":
+                    fake.cp_calls += 1
+                    if fake.fail_cp_with:
+                        return self._send(fake.fail_cp_with, {"detail": "central failure"})
+                    return self._send(200, fake.status_body())
+                return self._send(404, {"detail": "Not found"})
+
+            def do_POST(self):
+                if self.path != "/stop-session":
+                    return self._send(404, {"detail": "Not found"})
+                length = int(self.headers.get("Content-Length") or 0)
+                body = json.loads(self.rfile.read(length) or b"{}")
+                fake.stop_calls.append(body)
+                if fake.stop_status != 200:
+                    return self._send(fake.stop_status, {"detail": "refused by fake central"})
+                return self._send(
+                    200,
+                    {
+                        "success": True,
+                        "cp_id": body.get("cp_id"),
+                        "session_id": body.get("session_id"),
+                        "message": "Stop command sent",
+                    },
+                )
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
