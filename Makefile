@@ -27,12 +27,14 @@ seed: migrate
 	$(PY) manage.py seed_charging_points
 	$(PY) manage.py seed_demo
 
+# Everything in one terminal with honcho (Procfile): web on $(PORT), Celery worker and beat, the Kafka consumer,
+# and, when nothing external is configured, a local tansu broker and the central simulator. Ctrl-C stops all.
 run: seed
-	$(VENV)/bin/gunicorn config.wsgi:application --bind 0.0.0.0:$(PORT) --workers 2 --threads 4 \
-		--access-logfile - --log-level $(or $(LOG_LEVEL),info)
+	$(PY) manage.py run_stack
 
 test: install-dev
 	./scripts/ensure_services.sh
+	./scripts/install_browser.sh
 	./scripts/run_tests.sh
 
 lint: install-dev

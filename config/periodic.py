@@ -13,4 +13,8 @@ def periodic_jobs() -> dict:
         "drain-central-events": {"task": "sessions_app.tasks.drain_central_events", "schedule": 1.0},
         "resend-outbox": {"task": "sessions_app.tasks.resend_outbox", "schedule": 2.0},
         "expire-requests": {"task": "sessions_app.tasks.expire_unanswered_requests", "schedule": 2.0},
+        "stop-abandoned-sessions": {
+            "task": "sessions_app.tasks.stop_abandoned_sessions",
+            "schedule": settings.CENTRAL_STOP_RETRY_SECONDS,
+        },
     }

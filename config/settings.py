@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "drivers",
     "chargingpoints",
     "sessions_app",
@@ -157,6 +158,14 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    # Swagger UI's files come from the drf-spectacular-sidecar package, not a CDN (no internet needed).
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "PointStatusEnum": "chargingpoints.models.PointStatus",
+        "SessionStatusEnum": "sessions_app.status.SessionStatus",
+    },
 }
 
 CORS_ALLOWED_ORIGINS = env.list(
@@ -181,6 +190,14 @@ else:
         "data_folder_out": str(CELERY_FILESYSTEM_DIR / "queue"),
         "processed_folder": str(CELERY_FILESYSTEM_DIR / "processed"),
         "store_processed": False,
+    }
+# The cache holds the API's throttle counters: shared by every process (Redis when configured,
+# else files under var/ on this one machine), never per process.
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(VAR_DIR / "cache")}
     }
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
@@ -228,20 +245,44 @@ KAFKA_CONSUMER_OPTIONS = {
 }
 KAFKA_PRODUCER_OPTIONS = {
     "linger.ms": "0",
-    "message.timeout.ms": "300000",
+    # A message the broker has not taken within this time is dropped by the producer and left to the
+    # outbox resend (KAFKA_OUTBOX_RESEND_AFTER), so two copies of one request are never in flight.
+    "message.timeout.ms": "10000",
     "topic.metadata.refresh.interval.ms": "3000",
     **env.dict("KAFKA_PRODUCER_OPTIONS", default={}),
 }
 
+# How long the web request waits for the broker to acknowledge a request after commit (the periodic
+# resend takes over after that), and how old an unacknowledged outbox row must be before it is re-sent.
+KAFKA_PRODUCE_FLUSH_SECONDS = env.float("KAFKA_PRODUCE_FLUSH_SECONDS", default=0.25)
+KAFKA_OUTBOX_RESEND_AFTER = env.float("KAFKA_OUTBOX_RESEND_AFTER", default=12.0)
+# The consumer of driver.updates / driver.ticket: messages per database transaction, and how long one
+# run of the Celery drain task may take.
+KAFKA_CONSUMER_BATCH_SIZE = env.int("KAFKA_CONSUMER_BATCH_SIZE", default=500)
+KAFKA_DRAIN_MAX_SECONDS = env.float("KAFKA_DRAIN_MAX_SECONDS", default=5.0)
+# Retry interval of the stop call for sessions cancelled or timed out after central accepted them.
+CENTRAL_STOP_RETRY_SECONDS = env.float("CENTRAL_STOP_RETRY_SECONDS", default=5.0)
+
 # --- Simulator and web dashboard ------------------------------------------------------------------
 
 SIMULATOR_PORT = env.int("SIMULATOR_PORT", default=8000)
+SIMULATOR_HOST = env.str("SIMULATOR_HOST", default="127.0.0.1")
+# `make run` (manage.py run_stack) starts a local tansu broker when KAFKA_BOOTSTRAP_SERVERS is not set, and
+# the central simulator unless a real central is configured (CENTRAL_HTTP_URL or KAFKA_BOOTSTRAP_SERVERS set);
+# SIMULATE_CENTRAL=1 / 0 forces it on or off.
+KAFKA_EMBEDDED = not env.str("KAFKA_BOOTSTRAP_SERVERS", default="")
+SIMULATE_CENTRAL = env.bool(
+    "SIMULATE_CENTRAL",
+    default=KAFKA_EMBEDDED and not env.str("CENTRAL_HTTP_URL", default=""),
+)
+TANSU_LOG = env.str("TANSU_LOG", default="warn")
 DASHBOARD_REFRESH_SECONDS = env.float("DASHBOARD_REFRESH_SECONDS", default=2.0)
 NOTIFICATION_TOAST_SECONDS = env.float("NOTIFICATION_TOAST_SECONDS", default=5.0)
 
 # --- Logging: one readable line per event ---------------------------------------------------------
 
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO").upper()
+CELERY_TASK_LOG_LEVEL = env.str("CELERY_TASK_LOG_LEVEL", default="WARNING").upper()
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
@@ -253,6 +294,11 @@ LOGGING = {
     "loggers": {
         "django.db.backends": {"level": "INFO"},
         "kafka": {"level": "WARNING"},
+        # One line per task run and per beat tick (several a second) drowns the events; CELERY_TASK_LOG_LEVEL=INFO
+        # brings them back.
+        "celery.app.trace": {"level": CELERY_TASK_LOG_LEVEL},
+        "celery.worker.strategy": {"level": CELERY_TASK_LOG_LEVEL},
+        "celery.beat": {"level": CELERY_TASK_LOG_LEVEL},
     },
 }
 

@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from dashboard import views
 
 # The web dashboard's pages (/, /login/, /logout/).
-urlpatterns = []
+urlpatterns = [
+    path("", views.dashboard_index, name="dashboard"),
+    path("login/", views.DashboardLoginView.as_view(), name="login"),
+    path("logout/", views.DashboardLogoutView.as_view(), name="logout"),
+]

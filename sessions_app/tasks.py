@@ -1,9 +1,55 @@
-"""Celery tasks of the session life cycle: thin wrappers that take ids and call services."""
+"""Celery tasks of the session life cycle: thin wrappers that take ids and call services.
+
+Every periodic one is listed in config/periodic.py; each is safe to overlap with itself.
+"""
+
+import logging
 
 from celery import shared_task
+from django.conf import settings
+
+logger = logging.getLogger(__name__)
 
 
-@shared_task
-def stop_abandoned_session_at_central(session_pk: int) -> None:
-    """Stop at central a session the driver cancelled (or that timed out) after central accepted it."""
-    # ISSUE-4: implemented by the central integration.
+@shared_task(bind=True, ignore_result=True, max_retries=3)
+def stop_abandoned_session_at_central(self, session_pk: int) -> None:
+    """Stop at central a session the driver cancelled (or that timed out) after central accepted it.
+
+    Retried a few times when central is unreachable; `stop_abandoned_sessions` keeps retrying after.
+    """
+    from sessions_app.services.central_sync import session_stop_abandoned_at_central
+
+    if not session_stop_abandoned_at_central(session_pk) and not self.request.is_eager:
+        raise self.retry(countdown=settings.CENTRAL_STOP_RETRY_SECONDS)
+
+
+@shared_task(ignore_result=True)
+def stop_abandoned_sessions() -> int:
+    """Periodic: retry the central stop of every abandoned session still marked pending."""
+    from sessions_app.services.central_sync import session_stop_abandoned_at_central, sessions_abandoned_at_central
+
+    return sum(session_stop_abandoned_at_central(pk) for pk in sessions_abandoned_at_central())
+
+
+@shared_task(ignore_result=True)
+def drain_central_events() -> int:
+    """Periodic: apply the updates and tickets waiting on Kafka (one long-lived consumer per process)."""
+    from sessions_app.kafka.consumer import central_events_drain
+
+    return central_events_drain()
+
+
+@shared_task(ignore_result=True)
+def resend_outbox() -> int:
+    """Periodic: re-produce outbox rows the broker has not acknowledged."""
+    from sessions_app.outbox import outbox_resend_unsent
+
+    return outbox_resend_unsent()
+
+
+@shared_task(ignore_result=True)
+def expire_unanswered_requests() -> int:
+    """Periodic: PENDING requests older than REQUEST_TIMEOUT_SECONDS fail ("Central did not answer")."""
+    from sessions_app.services.timeouts import sessions_expire_unanswered
+
+    return sessions_expire_unanswered()

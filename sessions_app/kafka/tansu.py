@@ -4,7 +4,6 @@ Memory storage: topics, messages and committed offsets are lost when it stops.
 """
 
 import logging
-import os
 import shutil
 import socket
 import stat
@@ -57,13 +56,15 @@ class TansuBroker:
 
     def start(self, timeout: float = 15.0) -> "TansuBroker":
         url = f"tcp://127.0.0.1:{self.port}"
-        log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL
+        # The child keeps its own copy of the descriptor; ours is closed right after the start.
+        log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115
         self.process = subprocess.Popen(
             [str(tansu_binary()), "broker", "--listener-url", url, "--advertised-listener-url", url],
             stdout=log,
             stderr=subprocess.STDOUT,
-            env={**os.environ, "RUST_LOG": os.environ.get("TANSU_LOG", "warn")},
         )
+        if log is not subprocess.DEVNULL:
+            log.close()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.process.poll() is not None:

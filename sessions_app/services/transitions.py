@@ -47,12 +47,15 @@ def session_transition(
     at: datetime | None = None,
     changes: dict | None = None,
     strict: bool = True,
+    from_statuses=None,
 ) -> tuple[ChargingSession, bool]:
     """Move a session to `to_status`. Returns (session as stored, whether it changed).
 
     Locks the session row for the rest of the caller's transaction. Moving to the current status
     is a no-op. An illegal move raises `IllegalTransition` (409 in the API), or with `strict=False`
     is logged and ignored: incoming events use that, because late and duplicated messages are normal.
+    With `from_statuses`, the move happens only if the locked row is still in one of them (a claim:
+    periodic jobs use it so a session that moved meanwhile is left alone).
     """
     changes = dict(changes or {})
     unknown = set(changes) - _CHANGEABLE_FIELDS
@@ -65,6 +68,8 @@ def session_transition(
         locked = ChargingSession.objects.select_for_update().select_related("charging_point", "driver").get(pk=pk)
         from_status = locked.status
         if from_status == to_status:
+            return locked, False
+        if from_statuses is not None and from_status not in from_statuses:
             return locked, False
         if not is_allowed(from_status, to_status):
             if strict:

@@ -1,0 +1,48 @@
+"""Output shapes of the charging-point endpoints (the specification's field names, exactly)."""
+
+from rest_framework import serializers
+
+from chargingpoints.models import PointStatus
+from config.schema import UtcDateTimeField
+
+
+class LocationSerializer(serializers.Serializer):
+    address = serializers.CharField()
+    city = serializers.CharField()
+    latitude = serializers.FloatField()
+    longitude = serializers.FloatField()
+    distance_km = serializers.FloatField(
+        allow_null=True,
+        help_text="Great-circle distance from `lat`/`lng` (else the driver's home), 1 decimal; null without either.",
+    )
+
+
+class ChargingPointSerializer(serializers.Serializer):
+    cp_id = serializers.CharField()
+    name = serializers.CharField()
+    status = serializers.ChoiceField(choices=PointStatus.choices)
+    power_kw = serializers.FloatField()
+    connector_type = serializers.CharField()
+    location = LocationSerializer(source="*")
+    queue_length = serializers.IntegerField(help_text="This dashboard's PENDING/APPROVED requests at the point.")
+    estimated_wait_minutes = serializers.IntegerField(
+        help_text="FREE: queue × average session; OCCUPIED: max(1, average − elapsed) + queue × average; "
+        "OFFLINE: queue × average. Average: mean duration of the point's finished sessions, else "
+        "DEFAULT_SESSION_MINUTES. Rounded up."
+    )
+    favorite = serializers.BooleanField(help_text="In the authenticated driver's favorites; false when anonymous.")
+
+
+class ChargingPointDetailSerializer(ChargingPointSerializer):
+    amenities = serializers.ListField(child=serializers.CharField())
+    price_eur_per_kwh = serializers.FloatField()
+    last_updated = UtcDateTimeField(allow_null=True, help_text="When central last reported the point.")
+
+
+class CentralSyncStatusSerializer(serializers.Serializer):
+    central_reachable = serializers.BooleanField(help_text="The last poll of central succeeded.")
+    last_success_at = UtcDateTimeField(allow_null=True)
+    last_attempt_at = UtcDateTimeField(allow_null=True)
+    unreachable_since = UtcDateTimeField(allow_null=True)
+    stale = serializers.BooleanField(help_text="No successful poll within max(10 s, 5 × poll interval).")
+    last_error = serializers.CharField(allow_null=True)

@@ -1,0 +1,41 @@
+"""Access rules of the `/drivers/{driver_id}/...` endpoints."""
+
+from rest_framework.permissions import BasePermission
+from rest_framework.throttling import ScopedRateThrottle
+
+from drivers.selectors import driver_get_own
+
+
+class IsPathDriver(BasePermission):
+    """The request is authenticated as the driver named by the `driver_id` path parameter.
+
+    Unauthenticated → False (DRF answers 401). Authenticated as someone else, or as a user without a
+    driver → DriverNotFound (404), so another driver's existence is never revealed. On success the
+    driver is left on `view.driver` for the view to scope its queries with.
+    """
+
+    def has_permission(self, request, view) -> bool:
+        if not (request.user and request.user.is_authenticated):
+            return False
+        view.driver = driver_get_own(user=request.user, driver_id=view.kwargs["driver_id"])
+        return True
+
+
+class DriverWritesThrottle(ScopedRateThrottle):
+    """Rate-limits the unsafe methods of a view (scope `driver_writes`); reads are never throttled."""
+
+    scope_attr = "throttle_scope"
+
+    def allow_request(self, request, view) -> bool:
+        if request.method in ("GET", "HEAD", "OPTIONS"):
+            return True
+        return super().allow_request(request, view)
+
+
+class DriverScopedMixin:
+    """For views under `/drivers/{driver_id}/`: authenticated, own driver only, writes throttled."""
+
+    permission_classes = [IsPathDriver]
+    throttle_classes = [DriverWritesThrottle]
+    throttle_scope = "driver_writes"
+    driver = None

@@ -1,0 +1,24 @@
+"""Reads on drivers."""
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+from config.exceptions import DriverNotFound
+from drivers.models import Driver
+
+
+def driver_get_own(*, user: AbstractBaseUser, driver_id: str) -> Driver:
+    """The driver `driver_id` if it belongs to `user`; otherwise DriverNotFound (404).
+
+    Another driver's id and an id that does not exist answer the same, so nothing is revealed.
+    """
+    driver = Driver.objects.filter(user_id=user.pk, driver_id=driver_id).first() if user.is_authenticated else None
+    if driver is None:
+        raise DriverNotFound()
+    return driver
+
+
+def driver_of_user(*, user: AbstractBaseUser | AnonymousUser | None) -> Driver | None:
+    """The driver signed in as `user`, or None (anonymous, or a user who is not a driver)."""
+    if user is None or not user.is_authenticated:
+        return None
+    return Driver.objects.filter(user_id=user.pk).first()

@@ -1,0 +1,123 @@
+"""What the poll of central means for sessions and drivers: telemetry, alerts, stops at central."""
+
+import logging
+from decimal import Decimal, InvalidOperation
+
+from django.db.models import Q
+from django.utils import timezone
+
+from config.exceptions import CentralUnavailable
+from notifications.models import Notification
+from notifications.services import notification_create
+from sessions_app.central.client import CentralRefused, central_stop_session
+from sessions_app.models import ChargingSession
+from sessions_app.protocol import iso_z
+from sessions_app.status import OPEN_STATUSES, SessionStatus
+
+logger = logging.getLogger(__name__)
+
+
+def _decimal(value) -> Decimal | None:
+    if value is None or isinstance(value, bool):
+        return None
+    try:
+        number = Decimal(str(value)).quantize(Decimal("0.0001"))
+    except (InvalidOperation, ValueError):
+        return None
+    return number if number.is_finite() and number >= 0 else None
+
+
+def session_apply_telemetry(*, cp_pk: int, telemetry_session_id: str, kwh, euros) -> bool:
+    """Energy and cost of the CHARGING session central names in the point's telemetry.
+
+    Never backwards, never over a ticket's final figures; one conditional UPDATE, no notification.
+    """
+    energy, cost = _decimal(kwh), _decimal(euros)
+    if not telemetry_session_id or energy is None:
+        return False
+    fields = {"energy_kwh": energy}
+    if cost is not None:
+        fields["cost_eur"] = cost
+    return bool(
+        ChargingSession.objects.filter(
+            charging_point_id=cp_pk,
+            session_id=telemetry_session_id,
+            status=SessionStatus.CHARGING,
+            ticket_received_at__isnull=True,
+        )
+        .filter(Q(energy_kwh__isnull=True) | Q(energy_kwh__lt=energy))
+        .update(**fields)
+    )
+
+
+def pending_requests_alert_offline_points() -> int:
+    """One ALERT per pending request whose point is OFFLINE, once per offline spell."""
+    created = 0
+    pending = ChargingSession.objects.select_related("charging_point", "driver").filter(
+        status=SessionStatus.PENDING, charging_point__status="OFFLINE"
+    )
+    for session in pending:
+        point = session.charging_point
+        _, new = notification_create(
+            driver=session.driver,
+            type=Notification.Type.ALERT,
+            message=f"{point.cp_id} ({point.name}) went offline while your request is pending",
+            session=session,
+            dedupe_key=f"cp-offline:{session.request_id}:{iso_z(point.status_changed_at)}",
+        )
+        created += new
+    return created
+
+
+def drivers_alert_central_outage(*, since, back: bool) -> int:
+    """One ALERT to each driver with an open session when central goes away, one when it is back."""
+    created = 0
+    sessions = ChargingSession.objects.select_related("driver").filter(status__in=OPEN_STATUSES)
+    for session in sessions:
+        if back:
+            message = "Central is reachable again: session updates resume"
+        else:
+            message = "Central is unreachable: your session's status may be out of date"
+        _, new = notification_create(
+            driver=session.driver,
+            type=Notification.Type.ALERT,
+            message=message,
+            session=session,
+            dedupe_key=f"central-{'back' if back else 'down'}:{iso_z(since)}",
+        )
+        created += new
+    return created
+
+
+def session_stop_abandoned_at_central(session_pk: int) -> bool:
+    """Stop at central a session the driver cancelled, or that timed out, after central accepted it.
+
+    The session keeps its status (CANCELLED/FAILED); `central_stopped_at` records the stop. Returns
+    False when central could not be reached (the caller retries); central refusing (the session is
+    no longer current at the point) counts as done: nothing is held there.
+    """
+    session = ChargingSession.objects.select_related("charging_point", "driver").filter(pk=session_pk).first()
+    if session is None or not session.central_stop_pending or session.central_stopped_at:
+        return True
+    try:
+        central_stop_session(
+            cp_id=session.charging_point.cp_id, driver_id=session.driver.driver_id, session_id=session.session_id
+        )
+    except CentralRefused as exc:
+        logger.info("central refused to stop abandoned session %s: %s (treated as stopped)", session.session_id, exc)
+    except CentralUnavailable:
+        logger.warning("could not stop abandoned session %s at central; will retry", session.session_id)
+        return False
+    ChargingSession.objects.filter(pk=session.pk, central_stopped_at__isnull=True).update(
+        central_stop_pending=False, central_stopped_at=timezone.now()
+    )
+    logger.info("stopped abandoned session %s (%s) at central", session.session_id, session.status)
+    return True
+
+
+def sessions_abandoned_at_central() -> list[int]:
+    return list(
+        ChargingSession.objects.filter(central_stop_pending=True, central_stopped_at__isnull=True).values_list(
+            "pk", flat=True
+        )
+    )

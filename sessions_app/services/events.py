@@ -1,0 +1,252 @@
+"""Apply central's DriverUpdate and SessionTicket messages to sessions (idempotent).
+
+Every status change goes through `session_transition` (strict=False: late and duplicated messages are
+normal). Matching follows the protocol: request_id, then (cp_id, session_id), then (cp_id, driver_id)
+among open sessions; what matches nothing is ignored. Must run inside the caller's transaction.
+"""
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from notifications.models import Notification
+from notifications.services import notification_create
+from sessions_app.models import ChargingSession, SessionTransition
+from sessions_app.services.transitions import session_transition
+from sessions_app.status import FINISHED_STATUSES, OPEN_STATUSES, SessionStatus
+
+logger = logging.getLogger(__name__)
+
+UPDATE_STATUSES = {
+    "accepted": SessionStatus.APPROVED,
+    "in_progress": SessionStatus.CHARGING,
+    "completed": SessionStatus.COMPLETED,
+    "denied": SessionStatus.DENIED,
+    "failed": SessionStatus.FAILED,
+}
+
+APPLIED = "applied"
+NOOP = "noop"
+UNMATCHED = "unmatched"
+
+
+@dataclass(frozen=True)
+class DriverUpdate:
+    request_id: str | None
+    driver_id: str
+    cp_id: str
+    status: str
+    reason: str
+    session_id: str | None
+    ts: datetime | None
+
+
+@dataclass(frozen=True)
+class SessionTicket:
+    cp_id: str
+    session_id: str
+    driver_id: str
+    start_time: datetime | None
+    end_time: datetime | None
+    energy_kwh: Decimal
+    total_cost_eur: Decimal
+    ts: datetime | None
+
+
+def _sessions():
+    return ChargingSession.objects.select_related("charging_point", "driver")
+
+
+def _request_match_fits(session: ChargingSession, update: DriverUpdate) -> bool:
+    # Central may put the wrong request_id on in_progress/completed (the driver's first open request
+    # at central): only trust it when the point, the session id and the session's openness agree.
+    if session.charging_point.cp_id != update.cp_id:
+        return False
+    if update.session_id and session.has_central_session_id and session.session_id != update.session_id:
+        return False
+    if update.status == "accepted":
+        return True
+    return session.is_open or bool(update.session_id and session.session_id == update.session_id)
+
+
+def session_match_update(update: DriverUpdate) -> ChargingSession | None:
+    by_request = None
+    if update.request_id:
+        by_request = _sessions().filter(request_id=update.request_id, driver__driver_id=update.driver_id).first()
+        if by_request is not None and _request_match_fits(by_request, update):
+            return by_request
+    if update.session_id:
+        session = _sessions().filter(session_id=update.session_id, charging_point__cp_id=update.cp_id).first()
+        if session is not None:
+            return session
+    if update.status == "accepted":
+        return None  # an acceptance always names its own request
+    session = _open_session_at(update.cp_id, update.driver_id)
+    if session is None and by_request is not None and by_request.charging_point.cp_id == update.cp_id:
+        return by_request  # a late duplicate for a finished session: harmless, it will not move
+    return session
+
+
+def _open_session_at(cp_id: str, driver_id: str) -> ChargingSession | None:
+    return (
+        _sessions()
+        .filter(charging_point__cp_id=cp_id, driver__driver_id=driver_id, status__in=OPEN_STATUSES)
+        .order_by("-requested_at", "-id")
+        .first()
+    )
+
+
+def _central_id_change(session: ChargingSession, central_session_id: str | None) -> dict:
+    """{'session_id': ...} when central's id may be stored on this session (never steals another's id)."""
+    if not central_session_id or session.has_central_session_id:
+        return {}
+    if ChargingSession.objects.filter(session_id=central_session_id).exclude(pk=session.pk).exists():
+        logger.warning("central session id %s already belongs to another session", central_session_id)
+        return {}
+    return {"session_id": central_session_id}
+
+
+def session_apply_update(update: DriverUpdate) -> str:
+    """Apply one DriverUpdate; returns APPLIED, NOOP or UNMATCHED."""
+    session = session_match_update(update)
+    if session is None:
+        return UNMATCHED
+    if update.status == "accepted":
+        return _apply_accepted(session, update)
+    target = UPDATE_STATUSES[update.status]
+    if session.status == target or session.status in FINISHED_STATUSES:
+        # A duplicate, or a late message for a finished session (e.g. in_progress after completed).
+        return NOOP
+    _, changed = session_transition(
+        session=session.pk,
+        to_status=target,
+        source=SessionTransition.Source.CENTRAL,
+        reason=update.reason,
+        changes=_central_id_change(session, update.session_id),
+        strict=False,
+    )
+    return APPLIED if changed else NOOP
+
+
+def _apply_accepted(session: ChargingSession, update: DriverUpdate) -> str:
+    if session.status == SessionStatus.PENDING:
+        _, changed = session_transition(
+            session=session.pk,
+            to_status=SessionStatus.APPROVED,
+            source=SessionTransition.Source.CENTRAL,
+            reason=update.reason,
+            changes=_central_id_change(session, update.session_id),
+            strict=False,
+            from_statuses=(SessionStatus.PENDING,),
+        )
+        if changed:
+            return APPLIED
+        session = _sessions().get(pk=session.pk)
+    if session.status in (SessionStatus.CANCELLED, SessionStatus.FAILED):
+        return _stop_late_acceptance(session, update)
+    change = _central_id_change(session, update.session_id)
+    if change and session.is_open:
+        # in_progress overtook accepted: keep central's id for the stop call and the poll.
+        ChargingSession.objects.filter(pk=session.pk, session_id=session.session_id).update(**change)
+        return APPLIED
+    return NOOP
+
+
+def _stop_late_acceptance(session: ChargingSession, update: DriverUpdate) -> str:
+    """Central accepted a request the driver cancelled or that timed out: free the point at central."""
+    if session.central_stop_pending or session.central_stopped_at:
+        return NOOP
+    if session.has_central_session_id and update.session_id and session.session_id != update.session_id:
+        return NOOP
+    fields = {"central_stop_pending": True, **_central_id_change(session, update.session_id)}
+    if not session.has_central_session_id and "session_id" not in fields:
+        return NOOP  # nothing we could name in the stop call
+    updated = ChargingSession.objects.filter(
+        pk=session.pk, central_stop_pending=False, central_stopped_at__isnull=True
+    ).update(**fields)
+    if not updated:
+        return NOOP
+    logger.info(
+        "late acceptance of %s (%s): stopping session %s at central",
+        session.request_id,
+        session.status,
+        fields.get("session_id", session.session_id),
+    )
+    session_pk = session.pk
+    transaction.on_commit(lambda: _stop_at_central_soon(session_pk))
+    return APPLIED
+
+
+def _stop_at_central_soon(session_pk: int) -> None:
+    from sessions_app.tasks import stop_abandoned_session_at_central
+
+    try:
+        stop_abandoned_session_at_central.delay(session_pk)
+    except Exception as exc:  # the periodic sweep retries sessions still marked central_stop_pending
+        logger.warning("could not queue the central stop of session %s: %s", session_pk, exc)
+
+
+def session_apply_ticket(ticket: SessionTicket) -> str:
+    """Apply a SessionTicket: final energy, cost and times; completes a still-open session."""
+    session = _sessions().filter(session_id=ticket.session_id, charging_point__cp_id=ticket.cp_id).first()
+    if session is None:
+        session = _open_session_at(ticket.cp_id, ticket.driver_id)
+        # A re-sent old ticket must not complete the driver's current session.
+        if session is not None and (
+            session.has_central_session_id or (ticket.end_time and ticket.end_time < session.requested_at)
+        ):
+            return UNMATCHED
+    if session is None or session.driver.driver_id != ticket.driver_id:
+        return UNMATCHED
+    figures = {
+        "energy_kwh": ticket.energy_kwh,
+        "cost_eur": ticket.total_cost_eur,
+        "started_at": ticket.start_time or session.started_at,
+        "completed_at": ticket.end_time or session.completed_at,
+    }
+    if session.is_open:
+        kwh, eur = ticket.energy_kwh, ticket.total_cost_eur
+        _, changed = session_transition(
+            session=session.pk,
+            to_status=SessionStatus.COMPLETED,
+            source=SessionTransition.Source.CENTRAL,
+            reason=f"Session completed: {kwh:.2f} kWh, €{eur:.2f}",
+            changes={**figures, "ticket_received_at": timezone.now(), **_central_id_change(session, ticket.session_id)},
+            strict=False,
+        )
+        if changed:
+            return APPLIED
+        session = _sessions().get(pk=session.pk)
+    return _fix_final_figures(session, figures)
+
+
+def _fix_final_figures(session: ChargingSession, figures: dict) -> str:
+    same = all(getattr(session, field) == value for field, value in figures.items())
+    if same and session.ticket_received_at:
+        return NOOP
+    first_ticket = session.ticket_received_at is None
+    updated = (
+        ChargingSession.objects.filter(pk=session.pk)
+        .filter(~Q(status__in=OPEN_STATUSES))
+        .update(**figures, ticket_received_at=session.ticket_received_at or timezone.now())
+    )
+    if not updated:
+        return NOOP
+    if first_ticket:
+        # The driver was told "stopped"/"completed" with the last known figures; these are the billed ones.
+        notification_create(
+            driver=session.driver,
+            type=Notification.Type.SESSION,
+            message=(
+                f"Final figures for your session at {session.charging_point.cp_id}: "
+                f"{figures['energy_kwh']:.2f} kWh, €{figures['cost_eur']:.2f}"
+            ),
+            session=session,
+            dedupe_key=f"ticket:{session.request_id}",
+        )
+    return APPLIED

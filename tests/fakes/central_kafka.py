@@ -1,0 +1,137 @@
+"""Central's Kafka side, faked at the protocol level: real messages on the real (tansu) broker.
+
+`kafka_settings` points the dashboard at the session's broker with topic names and a consumer group
+unique to the test, and creates the topics; `central_kafka` reads the dashboard's DriverRequests and
+produces DriverUpdates and SessionTickets exactly as central would.
+"""
+
+import json
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import pytest
+from confluent_kafka import OFFSET_BEGINNING, Consumer, Producer, TopicPartition
+
+from sessions_app.kafka.consumer import central_events_drain_reset
+from sessions_app.kafka.topics import kafka_topics_ensure
+
+
+def now_z() -> str:
+    return datetime.now(UTC).isoformat().replace("+00:00", "Z")
+
+
+@dataclass
+class KafkaTestSettings:
+    bootstrap: str
+    requests: str
+    updates: str
+    tickets: str
+    group: str
+
+
+def point_settings_at(settings, bootstrap: str) -> KafkaTestSettings:
+    suffix = uuid.uuid4().hex[:8]
+    settings.KAFKA_BOOTSTRAP_SERVERS = bootstrap
+    settings.KAFKA_TOPIC_REQUESTS = f"driver.requests.{suffix}"
+    settings.KAFKA_TOPIC_UPDATES = f"driver.updates.{suffix}"
+    settings.KAFKA_TOPIC_TICKETS = f"driver.ticket.{suffix}"
+    settings.KAFKA_CONSUMER_GROUP = f"dashboard-test-{suffix}"
+    settings.KAFKA_DRAIN_MAX_SECONDS = 3.0
+    return KafkaTestSettings(
+        bootstrap=bootstrap,
+        requests=settings.KAFKA_TOPIC_REQUESTS,
+        updates=settings.KAFKA_TOPIC_UPDATES,
+        tickets=settings.KAFKA_TOPIC_TICKETS,
+        group=settings.KAFKA_CONSUMER_GROUP,
+    )
+
+
+@pytest.fixture
+def kafka_settings(settings, kafka_broker):
+    """Unique topics (created, 1 partition) and consumer group on the session's tansu broker."""
+    names = point_settings_at(settings, kafka_broker.bootstrap_servers)
+    kafka_topics_ensure([names.requests, names.updates, names.tickets])
+    yield names
+    central_events_drain_reset()
+
+
+class FakeCentralKafka:
+    def __init__(self, names: KafkaTestSettings):
+        self.names = names
+        self._producer = Producer({"bootstrap.servers": names.bootstrap, "linger.ms": 0})
+        self._requests: Consumer | None = None
+
+    def next_request(self, timeout: float = 5.0) -> dict | None:
+        """The next DriverRequest the dashboard produced (read with assign(): no group join)."""
+        if self._requests is None:
+            self._requests = Consumer(
+                {
+                    "bootstrap.servers": self.names.bootstrap,
+                    "group.id": f"fake-central-{uuid.uuid4().hex[:6]}",
+                    "enable.auto.commit": False,
+                    "fetch.wait.max.ms": 10,
+                }
+            )
+            self._requests.assign([TopicPartition(self.names.requests, 0, OFFSET_BEGINNING)])
+        message = self._requests.poll(timeout)
+        if message is None or message.error():
+            return None
+        return {"key": message.key().decode(), **json.loads(message.value())}
+
+    def send(self, topic: str, key: str, value) -> None:
+        data = value if isinstance(value, bytes) else json.dumps(value).encode()
+        self._producer.produce(topic, key=key.encode(), value=data)
+        self._producer.flush(5)
+
+    def update(self, *, request_id, driver_id, cp_id, status, reason="", session_id=None) -> dict:
+        message = {
+            "request_id": request_id,
+            "driver_id": driver_id,
+            "cp_id": cp_id,
+            "status": status,
+            "reason": reason,
+            "session_id": session_id,
+            "ts": now_z(),
+        }
+        self.send(self.names.updates, driver_id, message)
+        return message
+
+    def accept(self, request: dict, session_id: str | None = None) -> str:
+        session_id = session_id or f"session-{secrets.token_hex(4)}"
+        self.update(
+            request_id=request["request_id"],
+            driver_id=request["driver_id"],
+            cp_id=request["cp_id"],
+            status="accepted",
+            reason="Request accepted, starting charging",
+            session_id=session_id,
+        )
+        return session_id
+
+    def ticket(self, *, cp_id, session_id, driver_id, energy_kwh, total_cost_eur, start_time=None, end_time=None):
+        message = {
+            "cp_id": cp_id,
+            "session_id": session_id,
+            "driver_id": driver_id,
+            "start_time": start_time or now_z(),
+            "end_time": end_time or now_z(),
+            "energy_kwh": energy_kwh,
+            "total_cost_eur": total_cost_eur,
+            "ts": now_z(),
+        }
+        self.send(self.names.tickets, driver_id, message)
+        return message
+
+    def close(self) -> None:
+        if self._requests is not None:
+            self._requests.close()
+        self._producer.flush(5)
+
+
+@pytest.fixture
+def central_kafka(kafka_settings):
+    fake = FakeCentralKafka(kafka_settings)
+    yield fake
+    fake.close()

@@ -1,0 +1,101 @@
+"""The consumer of driver.updates / driver.ticket against the real tansu broker."""
+
+import pytest
+from confluent_kafka import TopicPartition
+from django.core.management import call_command
+
+from sessions_app.kafka.consumer import CentralEventsConsumer
+from sessions_app.models import ChargingSession, DeadLetter, SessionTransition
+from sessions_app.services.lifecycle import session_request
+from sessions_app.status import SessionStatus
+
+pytestmark = [pytest.mark.kafka, pytest.mark.django_db(transaction=True)]
+
+
+@pytest.fixture
+def pending(alice, cp, kafka_settings):
+    return session_request(driver=alice, cp_id=cp.cp_id, vehicle_id="vehicle-1")
+
+
+@pytest.fixture
+def consumer(kafka_settings):
+    consumer = CentralEventsConsumer().start()
+    yield consumer
+    consumer.close()
+
+
+def committed(consumer, topic) -> int:
+    (position,) = consumer._consumer.committed([TopicPartition(topic, 0)], timeout=5)
+    return position.offset
+
+
+def status_of(session) -> str:
+    return ChargingSession.objects.get(pk=session.pk).status
+
+
+def test_update_is_applied_and_its_offset_committed(pending, central_kafka, consumer, kafka_settings):
+    request = central_kafka.next_request()
+    session_id = central_kafka.accept(request)
+    assert consumer.drain(5) == 1
+    session = ChargingSession.objects.get(pk=pending.pk)
+    assert (session.status, session.session_id) == (SessionStatus.APPROVED, session_id)
+    assert committed(consumer, kafka_settings.updates) == 1
+
+
+def test_each_message_delivered_twice_has_one_effect(pending, central_kafka, consumer):
+    request = central_kafka.next_request()
+    session_id = central_kafka.accept(request)
+    central_kafka.accept(request, session_id=session_id)
+    for _ in range(2):
+        central_kafka.update(
+            request_id=pending.request_id, driver_id="driver-alice", cp_id="CP-001", status="in_progress"
+        )
+    for _ in range(2):
+        central_kafka.ticket(
+            cp_id="CP-001", session_id=session_id, driver_id="driver-alice", energy_kwh=3.2, total_cost_eur=1.34
+        )
+    assert consumer.drain(5) == 6
+    moves = list(SessionTransition.objects.filter(session=pending).values_list("to_status", flat=True))
+    assert moves == ["PENDING", "APPROVED", "CHARGING", "COMPLETED"]
+    assert str(ChargingSession.objects.get(pk=pending.pk).energy_kwh) == "3.2000"
+
+
+def test_poison_message_is_dead_lettered_committed_and_the_next_one_applied(
+    pending, central_kafka, consumer, kafka_settings
+):
+    request = central_kafka.next_request()
+    central_kafka.send(kafka_settings.updates, "driver-alice", b"{not json")
+    central_kafka.send(kafka_settings.updates, "driver-alice", {"status": "accepted"})
+    central_kafka.accept(request)
+    assert consumer.drain(5) == 3
+    assert status_of(pending) == SessionStatus.APPROVED
+    letters = list(DeadLetter.objects.order_by("offset").values_list("topic", "partition", "offset", "key", "value"))
+    assert letters == [
+        (kafka_settings.updates, 0, 0, "driver-alice", "{not json"),
+        (kafka_settings.updates, 0, 1, "driver-alice", '{"status": "accepted"}'),
+    ]
+    assert "driver_id is missing" in DeadLetter.objects.get(offset=1).error
+    assert committed(consumer, kafka_settings.updates) == 3
+
+
+def test_a_restarted_consumer_resumes_after_the_committed_offset(pending, central_kafka, kafka_settings):
+    request = central_kafka.next_request()
+    central_kafka.accept(request)
+    first = CentralEventsConsumer().start()
+    assert first.drain(5) == 1
+    first.close()
+    central_kafka.update(request_id=pending.request_id, driver_id="driver-alice", cp_id="CP-001", status="in_progress")
+    second = CentralEventsConsumer().start()
+    try:
+        assert second.drain(5) == 1  # only the new message: the acceptance is not read again
+    finally:
+        second.close()
+    assert status_of(pending) == SessionStatus.CHARGING
+
+
+def test_management_command_applies_messages_until_told_to_stop(pending, central_kafka, capsys):
+    request = central_kafka.next_request()
+    central_kafka.accept(request)
+    call_command("consume_central_events", max_seconds=2.5, poll_timeout=0.1)
+    assert status_of(pending) == SessionStatus.APPROVED
+    assert "applied 1 message(s), 0 dead letter(s)" in capsys.readouterr().out
