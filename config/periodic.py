@@ -3,18 +3,23 @@
 from django.conf import settings
 
 
+def _job(task: str, every: float) -> dict:
+    # A run still queued when the next one is due is dropped (`expires`), so a slow dependency
+    # (Kafka or central down) never piles up a backlog of identical runs.
+    return {"task": task, "schedule": every, "options": {"expires": max(every, 1.0)}}
+
+
 def periodic_jobs() -> dict:
-    """Beat schedule entries: name -> {task, schedule (seconds)}.
+    """Beat schedule entries: name -> {task, schedule (seconds), options}.
 
     Jobs are safe to overlap: each claims its rows with conditional updates.
     """
     return {
-        "poll-central": {"task": "chargingpoints.tasks.poll_central", "schedule": settings.CENTRAL_POLL_INTERVAL},
-        "drain-central-events": {"task": "sessions_app.tasks.drain_central_events", "schedule": 1.0},
-        "resend-outbox": {"task": "sessions_app.tasks.resend_outbox", "schedule": 2.0},
-        "expire-requests": {"task": "sessions_app.tasks.expire_unanswered_requests", "schedule": 2.0},
-        "stop-abandoned-sessions": {
-            "task": "sessions_app.tasks.stop_abandoned_sessions",
-            "schedule": settings.CENTRAL_STOP_RETRY_SECONDS,
-        },
+        "poll-central": _job("chargingpoints.tasks.poll_central", settings.CENTRAL_POLL_INTERVAL),
+        "drain-central-events": _job("sessions_app.tasks.drain_central_events", 1.0),
+        "resend-outbox": _job("sessions_app.tasks.resend_outbox", 2.0),
+        "expire-requests": _job("sessions_app.tasks.expire_unanswered_requests", 2.0),
+        "stop-abandoned-sessions": _job(
+            "sessions_app.tasks.stop_abandoned_sessions", settings.CENTRAL_STOP_RETRY_SECONDS
+        ),
     }

@@ -7,6 +7,7 @@ API with the browser's session cookie. The server only renders who is signed in 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.middleware.csrf import get_token
 from django.shortcuts import render
 from django.views.decorators.csrf import ensure_csrf_cookie
 
@@ -42,5 +43,7 @@ def dashboard_index(request):
         "toastMs": int(settings.NOTIFICATION_TOAST_SECONDS * 1000),
         "vehicleId": "vehicle-1",
         "loginUrl": settings.LOGIN_URL,
+        # Fallback for the X-CSRFToken header should the csrftoken cookie be made HttpOnly.
+        "csrfToken": get_token(request),
     }
     return render(request, "dashboard/index.html", {"driver": driver, "dashboard_config": config})

@@ -23,8 +23,8 @@ if [ "$(id -u)" != "0" ]; then
 fi
 
 echo "install_browser: installing chromium with apt-get (for the browser tests)..."
-if $SUDO apt-get update -qq >/dev/null 2>&1 \
-    && DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null 2>&1 \
+if $SUDO apt-get -o DPkg::Lock::Timeout=120 update -qq >/dev/null 2>&1 \
+    && DEBIAN_FRONTEND=noninteractive $SUDO apt-get -o DPkg::Lock::Timeout=120 install -y -qq chromium >/dev/null 2>&1 \
     && [ -x "$CHROMIUM" ]; then
     echo "install_browser: chromium installed at $CHROMIUM."
 else

@@ -14,6 +14,7 @@ from sessions_app.protocol import parse_datetime_utc
 from sessions_app.services.events import (
     UPDATE_STATUSES,
     DriverUpdate,
+    SessionIndex,
     SessionTicket,
     session_apply_ticket,
     session_apply_update,
@@ -105,8 +106,11 @@ def decode_central_event(topic: str, value: bytes | None) -> DriverUpdate | Sess
     raise PoisonMessage(f"no handler for topic {topic}")
 
 
-def central_event_apply(event: DriverUpdate | SessionTicket) -> str:
-    """Apply one decoded event (inside the caller's transaction); returns the outcome."""
+def central_event_apply(event: DriverUpdate | SessionTicket, index: SessionIndex | None = None) -> str:
+    """Apply one decoded event (inside the caller's transaction); returns the outcome.
+
+    `index` (sessions preloaded for a whole batch, see SessionIndex) saves a query per message.
+    """
     if isinstance(event, SessionTicket):
-        return session_apply_ticket(event)
-    return session_apply_update(event)
+        return session_apply_ticket(event, index)
+    return session_apply_update(event, index)

@@ -18,7 +18,7 @@ from django.db import transaction
 from sessions_app.handlers import PoisonMessage, central_event_apply, decode_central_event
 from sessions_app.kafka.config import consumer_config, incoming_topics
 from sessions_app.models import DeadLetter
-from sessions_app.services.events import SessionTicket
+from sessions_app.services.events import SessionIndex, SessionTicket
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +39,7 @@ class CentralEventsConsumer:
             from sessions_app.kafka.topics import kafka_topics_ensure
 
             try:
-                kafka_topics_ensure(self.topics)
+                kafka_topics_ensure(self.topics, timeout=3.0)
             except KafkaException as exc:
                 logger.warning("could not create topics %s: %s", ", ".join(self.topics), exc)
             self._consumer = Consumer(consumer_config(self.group_id))
@@ -67,7 +67,12 @@ class CentralEventsConsumer:
         """Fetch up to one batch, apply it, commit its offsets. Returns how many messages it handled."""
         self.start()
         batch = max_messages or settings.KAFKA_CONSUMER_BATCH_SIZE
-        messages = self._consumer.consume(num_messages=batch, timeout=timeout)
+        # Wait for the first message only, then take what is already fetched: consume() with a
+        # count would hold a lone message until the count or the timeout is reached.
+        first = self._consumer.poll(timeout)
+        if first is None:
+            return 0
+        messages = [first, *self._consumer.consume(num_messages=batch - 1, timeout=0)] if batch > 1 else [first]
         records = []
         for message in messages:
             error = message.error()
@@ -96,7 +101,7 @@ class CentralEventsConsumer:
         """Is this consumer at the end of every partition assigned to it (asks the broker)?"""
         assignment = self._consumer.assignment()
         if not assignment:
-            return False
+            return self.assigned  # a group member with no partitions has nothing to catch up on
         try:
             positions = self._consumer.position(assignment)
             unknown = [tp for tp in positions if tp.offset < 0]
@@ -127,7 +132,8 @@ class CentralEventsConsumer:
         decoded.sort(key=lambda pair: not isinstance(pair[1], SessionTicket))
         try:
             with transaction.atomic():
-                outcomes = [central_event_apply(event) for _, event in decoded]
+                index = SessionIndex([event for _, event in decoded])
+                outcomes = [central_event_apply(event, index) for _, event in decoded]
         except Exception:
             # Something in the batch failed: redo it one message per transaction to isolate it.
             logger.warning("batch of %s messages failed; applying one by one", len(decoded), exc_info=True)

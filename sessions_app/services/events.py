@@ -62,6 +62,71 @@ def _sessions():
     return ChargingSession.objects.select_related("charging_point", "driver")
 
 
+class SessionIndex:
+    """The sessions a batch of events may concern, read in one query and kept current as it applies.
+
+    Matching a message then costs no query: only messages that change something touch the database.
+    """
+
+    def __init__(self, events):
+        request_ids = {e.request_id for e in events if getattr(e, "request_id", None)}
+        session_ids = {e.session_id for e in events if e.session_id}
+        driver_ids = {e.driver_id for e in events}
+        query = (
+            Q(request_id__in=request_ids)
+            | Q(session_id__in=session_ids)
+            | Q(driver__driver_id__in=driver_ids, status__in=OPEN_STATUSES)
+        )
+        self._by_pk: dict[int, ChargingSession] = {}
+        self._by_request: dict[str, ChargingSession] = {}
+        self._by_session: dict[str, ChargingSession] = {}
+        self._open_by_driver: dict[str, list[ChargingSession]] = {}
+        for session in _sessions().filter(query):
+            self._add(session)
+
+    def _add(self, session: ChargingSession) -> None:
+        self._by_pk[session.pk] = session
+        self._by_request[session.request_id] = session
+        self._by_session[session.session_id] = session
+        if session.is_open:
+            self._open_by_driver.setdefault(session.driver.driver_id, []).append(session)
+
+    def _remove(self, session: ChargingSession) -> None:
+        self._by_pk.pop(session.pk, None)
+        if self._by_request.get(session.request_id) is session:
+            del self._by_request[session.request_id]
+        if self._by_session.get(session.session_id) is session:
+            del self._by_session[session.session_id]
+        for sessions in self._open_by_driver.values():
+            if session in sessions:
+                sessions.remove(session)
+
+    def put(self, session: ChargingSession) -> ChargingSession:
+        """Record the current state of a session (after a write)."""
+        old = self._by_pk.get(session.pk)
+        if old is not None:
+            self._remove(old)
+        self._add(session)
+        return session
+
+    def reload(self, pk: int) -> ChargingSession:
+        return self.put(_sessions().get(pk=pk))
+
+    def by_request(self, request_id: str, driver_id: str) -> ChargingSession | None:
+        session = self._by_request.get(request_id)
+        return session if session is not None and session.driver.driver_id == driver_id else None
+
+    def by_session(self, session_id: str, cp_id: str) -> ChargingSession | None:
+        session = self._by_session.get(session_id)
+        return session if session is not None and session.charging_point.cp_id == cp_id else None
+
+    def open_at(self, cp_id: str, driver_id: str) -> ChargingSession | None:
+        candidates = [
+            s for s in self._open_by_driver.get(driver_id, ()) if s.is_open and s.charging_point.cp_id == cp_id
+        ]
+        return max(candidates, key=lambda s: (s.requested_at, s.pk), default=None)
+
+
 def _request_match_fits(session: ChargingSession, update: DriverUpdate) -> bool:
     # Central may put the wrong request_id on in_progress/completed (the driver's first open request
     # at central): only trust it when the point, the session id and the session's openness agree.
@@ -74,31 +139,23 @@ def _request_match_fits(session: ChargingSession, update: DriverUpdate) -> bool:
     return session.is_open or bool(update.session_id and session.session_id == update.session_id)
 
 
-def session_match_update(update: DriverUpdate) -> ChargingSession | None:
+def session_match_update(update: DriverUpdate, index: SessionIndex | None = None) -> ChargingSession | None:
+    index = index or SessionIndex([update])
     by_request = None
     if update.request_id:
-        by_request = _sessions().filter(request_id=update.request_id, driver__driver_id=update.driver_id).first()
+        by_request = index.by_request(update.request_id, update.driver_id)
         if by_request is not None and _request_match_fits(by_request, update):
             return by_request
     if update.session_id:
-        session = _sessions().filter(session_id=update.session_id, charging_point__cp_id=update.cp_id).first()
+        session = index.by_session(update.session_id, update.cp_id)
         if session is not None:
             return session
     if update.status == "accepted":
         return None  # an acceptance always names its own request
-    session = _open_session_at(update.cp_id, update.driver_id)
+    session = index.open_at(update.cp_id, update.driver_id)
     if session is None and by_request is not None and by_request.charging_point.cp_id == update.cp_id:
         return by_request  # a late duplicate for a finished session: harmless, it will not move
     return session
-
-
-def _open_session_at(cp_id: str, driver_id: str) -> ChargingSession | None:
-    return (
-        _sessions()
-        .filter(charging_point__cp_id=cp_id, driver__driver_id=driver_id, status__in=OPEN_STATUSES)
-        .order_by("-requested_at", "-id")
-        .first()
-    )
 
 
 def _central_id_change(session: ChargingSession, central_session_id: str | None) -> dict:
@@ -111,18 +168,19 @@ def _central_id_change(session: ChargingSession, central_session_id: str | None)
     return {"session_id": central_session_id}
 
 
-def session_apply_update(update: DriverUpdate) -> str:
+def session_apply_update(update: DriverUpdate, index: SessionIndex | None = None) -> str:
     """Apply one DriverUpdate; returns APPLIED, NOOP or UNMATCHED."""
-    session = session_match_update(update)
+    index = index or SessionIndex([update])
+    session = session_match_update(update, index)
     if session is None:
         return UNMATCHED
     if update.status == "accepted":
-        return _apply_accepted(session, update)
+        return _apply_accepted(session, update, index)
     target = UPDATE_STATUSES[update.status]
     if session.status == target or session.status in FINISHED_STATUSES:
         # A duplicate, or a late message for a finished session (e.g. in_progress after completed).
         return NOOP
-    _, changed = session_transition(
+    stored, changed = session_transition(
         session=session.pk,
         to_status=target,
         source=SessionTransition.Source.CENTRAL,
@@ -130,12 +188,13 @@ def session_apply_update(update: DriverUpdate) -> str:
         changes=_central_id_change(session, update.session_id),
         strict=False,
     )
+    index.put(stored)
     return APPLIED if changed else NOOP
 
 
-def _apply_accepted(session: ChargingSession, update: DriverUpdate) -> str:
+def _apply_accepted(session: ChargingSession, update: DriverUpdate, index: SessionIndex) -> str:
     if session.status == SessionStatus.PENDING:
-        _, changed = session_transition(
+        stored, changed = session_transition(
             session=session.pk,
             to_status=SessionStatus.APPROVED,
             source=SessionTransition.Source.CENTRAL,
@@ -144,20 +203,21 @@ def _apply_accepted(session: ChargingSession, update: DriverUpdate) -> str:
             strict=False,
             from_statuses=(SessionStatus.PENDING,),
         )
+        session = index.put(stored)
         if changed:
             return APPLIED
-        session = _sessions().get(pk=session.pk)
     if session.status in (SessionStatus.CANCELLED, SessionStatus.FAILED):
-        return _stop_late_acceptance(session, update)
+        return _stop_late_acceptance(session, update, index)
     change = _central_id_change(session, update.session_id)
     if change and session.is_open:
         # in_progress overtook accepted: keep central's id for the stop call and the poll.
         ChargingSession.objects.filter(pk=session.pk, session_id=session.session_id).update(**change)
+        index.reload(session.pk)
         return APPLIED
     return NOOP
 
 
-def _stop_late_acceptance(session: ChargingSession, update: DriverUpdate) -> str:
+def _stop_late_acceptance(session: ChargingSession, update: DriverUpdate, index: SessionIndex) -> str:
     """Central accepted a request the driver cancelled or that timed out: free the point at central."""
     if session.central_stop_pending or session.central_stopped_at:
         return NOOP
@@ -169,6 +229,7 @@ def _stop_late_acceptance(session: ChargingSession, update: DriverUpdate) -> str
     updated = ChargingSession.objects.filter(
         pk=session.pk, central_stop_pending=False, central_stopped_at__isnull=True
     ).update(**fields)
+    index.reload(session.pk)
     if not updated:
         return NOOP
     logger.info(
@@ -191,11 +252,12 @@ def _stop_at_central_soon(session_pk: int) -> None:
         logger.warning("could not queue the central stop of session %s: %s", session_pk, exc)
 
 
-def session_apply_ticket(ticket: SessionTicket) -> str:
+def session_apply_ticket(ticket: SessionTicket, index: SessionIndex | None = None) -> str:
     """Apply a SessionTicket: final energy, cost and times; completes a still-open session."""
-    session = _sessions().filter(session_id=ticket.session_id, charging_point__cp_id=ticket.cp_id).first()
+    index = index or SessionIndex([ticket])
+    session = index.by_session(ticket.session_id, ticket.cp_id)
     if session is None:
-        session = _open_session_at(ticket.cp_id, ticket.driver_id)
+        session = index.open_at(ticket.cp_id, ticket.driver_id)
         # A re-sent old ticket must not complete the driver's current session.
         if session is not None and (
             session.has_central_session_id or (ticket.end_time and ticket.end_time < session.requested_at)
@@ -211,7 +273,7 @@ def session_apply_ticket(ticket: SessionTicket) -> str:
     }
     if session.is_open:
         kwh, eur = ticket.energy_kwh, ticket.total_cost_eur
-        _, changed = session_transition(
+        stored, changed = session_transition(
             session=session.pk,
             to_status=SessionStatus.COMPLETED,
             source=SessionTransition.Source.CENTRAL,
@@ -219,10 +281,13 @@ def session_apply_ticket(ticket: SessionTicket) -> str:
             changes={**figures, "ticket_received_at": timezone.now(), **_central_id_change(session, ticket.session_id)},
             strict=False,
         )
+        session = index.put(stored)
         if changed:
             return APPLIED
-        session = _sessions().get(pk=session.pk)
-    return _fix_final_figures(session, figures)
+    outcome = _fix_final_figures(session, figures)
+    if outcome == APPLIED:
+        index.reload(session.pk)
+    return outcome
 
 
 def _fix_final_figures(session: ChargingSession, figures: dict) -> str:

@@ -29,7 +29,7 @@ POSITION = {"latitude": 42.1100, "longitude": -72.5800}
 
 
 @pytest.fixture(scope="module")
-def browser():
+def chromium_browser():
     if not os.access(CHROMIUM, os.X_OK):
         pytest.skip(f"no Chromium at {CHROMIUM}: run scripts/install_browser.sh (apt-get install chromium)")
     from playwright.sync_api import expect, sync_playwright
@@ -59,7 +59,7 @@ class PageProblems:
 
 
 @pytest.fixture
-def open_page(browser, live_server, settings, kafka_broker):
+def open_page(chromium_browser, live_server, settings, kafka_broker):
     """Open a page in a fresh context: `open_page("desktop" | "phone")` → (page, problems).
 
     Requests made from the page go to the local Kafka-compatible broker like in `make run`.
@@ -70,7 +70,7 @@ def open_page(browser, live_server, settings, kafka_broker):
     contexts = []
 
     def _open(size: str = "desktop"):
-        context = browser.new_context(
+        context = chromium_browser.new_context(
             base_url=live_server.url,
             viewport=DESKTOP if size == "desktop" else PHONE,
             device_scale_factor=1 if size == "desktop" else 2,

@@ -43,7 +43,7 @@ def test_every_status_pair(from_status, to_status):
 def test_finished_sessions_never_move():
     for status in FINISHED_STATUSES:
         assert ALLOWED_TRANSITIONS[status] == frozenset()
-    assert OPEN_STATUSES | FINISHED_STATUSES == set(SessionStatus.values)
+    assert set(SessionStatus.values) == OPEN_STATUSES | FINISHED_STATUSES
 
 
 def test_timestamps_are_stamped_once_and_queue_position_cleared():

@@ -32,7 +32,7 @@
 
   function csrfToken() {
     const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
-    return match ? decodeURIComponent(match[1]) : "";
+    return match ? decodeURIComponent(match[1]) : config.csrfToken || "";
   }
 
   async function api(method, path, body) {
@@ -449,8 +449,7 @@
     const entry = state.points.get(cpId);
     if (!entry || entry.refs.request.disabled) return;
     entry.busy = true;
-    state.writing = true;
-    updateAllCardActions();
+    setWriting(true);
     show($("session-error"), false);
     try {
       const session = await api("POST", DRIVER + "/requests", { cp_id: cpId, vehicle_id: config.vehicleId });
@@ -460,9 +459,7 @@
       showError("session-error", "Request failed: " + error.message);
     } finally {
       entry.busy = false;
-      state.writing = false;
-      state.epoch += 1;
-      updateAllCardActions();
+      setWriting(false);
     }
     pollNow();
   }
@@ -575,11 +572,18 @@
     }, "Charging stopped.");
   }
 
-  async function sessionWrite(call, doneMessage) {
-    state.writing = true;
-    $("session-cancel").disabled = true;
-    $("session-stop").disabled = true;
+  // While one write is in flight every other write control is disabled (the buttons show it, and a
+  // second click cannot race the first).
+  function setWriting(writing) {
+    state.writing = writing;
+    if (!writing) state.epoch += 1;
+    $("session-cancel").disabled = writing;
+    $("session-stop").disabled = writing;
     updateAllCardActions();
+  }
+
+  async function sessionWrite(call, doneMessage) {
+    setWriting(true);
     show($("session-error"), false);
     try {
       await call();
@@ -587,11 +591,7 @@
     } catch (error) {
       showError("session-error", error.message);
     } finally {
-      state.writing = false;
-      state.epoch += 1;
-      $("session-cancel").disabled = false;
-      $("session-stop").disabled = false;
-      updateAllCardActions();
+      setWriting(false);
     }
     pollNow();
     refreshHistory().catch(function () {});

@@ -285,7 +285,7 @@ def test_poison_message_is_stored_and_the_stream_goes_on(world, kafka_settings):
     drain_central_events.delay()
     assert current(client)["status"] == "APPROVED"
     letter = DeadLetter.objects.get()
-    assert (letter.topic, letter.offset, letter.value) == (kafka_settings.updates, 0, "\\x00\\x01 garbage")
+    assert (letter.topic, letter.offset, letter.value) == (kafka_settings.updates, 0, "\\x00\x01 garbage")
 
 
 def test_kafka_down_while_requesting_then_back(settings, fake_central, alice_client, cp):

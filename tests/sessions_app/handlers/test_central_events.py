@@ -150,7 +150,8 @@ def test_messages_for_unknown_drivers_and_requests_are_ignored(pending, bob):
     assert deliver("update", update(pending, "in_progress", driver_id="driver-nobody")) == UNMATCHED
     assert deliver("update", update(pending, "in_progress", cp_id=other_cp.cp_id)) == UNMATCHED
     assert deliver("update", update(pending, "in_progress", driver_id=bob.driver_id)) == UNMATCHED
-    assert deliver("ticket", ticket(pending, session_id="session-unknown") | {"driver_id": "driver-nobody"}) == UNMATCHED
+    stranger = ticket(pending, session_id="session-unknown") | {"driver_id": "driver-nobody"}
+    assert deliver("ticket", stranger) == UNMATCHED
     assert reload(pending).status == SessionStatus.PENDING
 
 
@@ -217,6 +218,9 @@ def test_accepted_after_time_out_is_stopped_at_central(pending, fake_central, dj
     ]
 
 
+TICKET_START = b'{"cp_id": "c", "session_id": "s", "driver_id": "d", '
+
+
 @pytest.mark.parametrize(
     ("topic_kind", "raw", "error"),
     [
@@ -226,8 +230,9 @@ def test_accepted_after_time_out_is_stopped_at_central(pending, fake_central, dj
         ("update", b'{"driver_id": "d", "cp_id": "c", "status": "paused"}', "status 'paused'"),
         ("update", b'{"cp_id": "c", "status": "accepted"}', "driver_id is missing"),
         ("update", b'{"driver_id": "d", "cp_id": "c", "status": "accepted", "ts": "yesterday"}', "ts is not"),
-        ("ticket", b'{"cp_id": "c", "session_id": "s", "driver_id": "d", "energy_kwh": -1, "total_cost_eur": 1}', "energy_kwh"),
-        ("ticket", b'{"cp_id": "c", "session_id": "s", "driver_id": "d", "energy_kwh": "x", "total_cost_eur": 1}', "energy_kwh"),
+        ("ticket", TICKET_START + b'"energy_kwh": -1, "total_cost_eur": 1}', "energy_kwh"),
+        ("ticket", TICKET_START + b'"energy_kwh": "x", "total_cost_eur": 1}', "energy_kwh"),
+        ("ticket", TICKET_START + b'"energy_kwh": 1, "total_cost_eur": null}', "total_cost_eur"),
     ],
 )
 def test_invalid_messages_are_poison(topic_kind, raw, error):

@@ -86,9 +86,7 @@ def test_drain_task_reuses_one_consumer_and_applies_waiting_updates(alice, cp, k
     assert drain_central_events.delay().get() == 1
     first = consumer_module._drain_consumer[2]
     assert ChargingSession.objects.get(pk=session.pk).status == SessionStatus.APPROVED
-    central_kafka.update(
-        request_id=session.request_id, driver_id="driver-alice", cp_id="CP-001", status="in_progress"
-    )
+    central_kafka.update(request_id=session.request_id, driver_id="driver-alice", cp_id="CP-001", status="in_progress")
     assert drain_central_events.delay().get() == 1
     assert consumer_module._drain_consumer[2] is first  # no new consumer, no group re-join
     assert drain_central_events.delay().get() == 0

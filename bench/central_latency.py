@@ -1,0 +1,233 @@
+"""Benchmark of the path central -> dashboard (a script that prints figures, not a test).
+
+1. Latency: for each of N sessions, the time from central producing `accepted` on driver.updates to
+   `GET /drivers/{id}/sessions/current` (the real API view, in process) answering APPROVED, with
+   the dedicated consumer (`manage.py consume_central_events`) running as its own process.
+2. Throughput: how many updates per second that consumer applies from a realistic stream
+   (per session: `in_progress` every tick, then the ticket and `completed`), measured from the
+   first message produced to the consumer group's committed offset reaching the end.
+
+It starts its own tansu broker and uses its own PostgreSQL database (dropped and re-created):
+
+    .venv/bin/python bench/central_latency.py [--sessions 100] [--ticks 40]
+
+Environment: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/bench_driver_dashboard).
+"""
+
+import argparse
+import json
+import os
+import secrets
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(BASE_DIR))
+
+DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_driver_dashboard")
+
+
+def recreate_database(url: str) -> None:
+    import psycopg
+
+    base, name = url.rsplit("/", 1)
+    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    index = min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered) + 0.5) - 1))
+    return ordered[index]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sessions", type=int, default=100)
+    parser.add_argument("--ticks", type=int, default=40, help="in_progress updates per session (throughput part)")
+    args = parser.parse_args()
+
+    from sessions_app.kafka.tansu import TansuBroker
+
+    broker = TansuBroker().start()
+    suffix = secrets.token_hex(3)
+    env = {
+        "DJANGO_SETTINGS_MODULE": "config.settings",
+        "DATABASE_URL": DB_URL,
+        "DB_CONN_MAX_AGE": "60",
+        "KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap_servers,
+        "KAFKA_TOPIC_REQUESTS": f"driver.requests.{suffix}",
+        "KAFKA_TOPIC_UPDATES": f"driver.updates.{suffix}",
+        "KAFKA_TOPIC_TICKETS": f"driver.ticket.{suffix}",
+        "KAFKA_CONSUMER_GROUP": f"bench-dashboard-{suffix}",
+        "LOG_LEVEL": "WARNING",
+    }
+    os.environ.update(env)
+    consumer_process = None
+    try:
+        recreate_database(DB_URL)
+        import django
+
+        django.setup()
+        from django.core.management import call_command
+
+        call_command("migrate", verbosity=0)
+        call_command("create_kafka_topics", verbosity=0)
+        consumer_process = subprocess.Popen(
+            [sys.executable, "manage.py", "consume_central_events", "--poll-timeout", "0.5"],
+            cwd=BASE_DIR,
+            env={**os.environ, **env},
+            stdout=subprocess.DEVNULL,
+            stderr=open(BASE_DIR / "var" / "bench-consumer.log", "wb"),  # noqa: SIM115
+        )
+        run(args, env)
+    finally:
+        if consumer_process is not None:
+            consumer_process.terminate()
+            consumer_process.wait(timeout=20)
+        broker.stop()
+
+
+def run(args, env: dict) -> None:
+    from confluent_kafka import Consumer, Producer, TopicPartition
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+    from rest_framework.authtoken.models import Token
+
+    from chargingpoints.models import ChargingPoint
+    from drivers.models import Driver
+    from sessions_app.models import ChargingSession
+    from sessions_app.services.lifecycle import session_request
+
+    producer = Producer({"bootstrap.servers": env["KAFKA_BOOTSTRAP_SERVERS"], "linger.ms": 0})
+    updates, tickets = env["KAFKA_TOPIC_UPDATES"], env["KAFKA_TOPIC_TICKETS"]
+
+    def send(topic, driver_id, message, flush=True):
+        producer.produce(topic, key=driver_id.encode(), value=json.dumps(message).encode())
+        if flush:
+            producer.flush(5)
+        else:
+            producer.poll(0)
+
+    def now_z():
+        from sessions_app.protocol import iso_z
+        from django.utils import timezone
+
+        return iso_z(timezone.now())
+
+    n = args.sessions
+    sessions, clients = [], []
+    for i in range(n):
+        user = get_user_model().objects.create_user(username=f"bench{i}", password="bench-pass-123")
+        driver = Driver.objects.create(driver_id=f"driver-bench{i}", user=user)
+        cp = ChargingPoint.objects.create(
+            cp_id=f"CP-B{i:03d}",
+            name=f"Bench {i}",
+            city="Springfield",
+            latitude=42.1,
+            longitude=-72.6,
+            connector_type="CCS",
+            power_kw=50,
+            price_eur_per_kwh="0.42",
+        )
+        sessions.append(session_request(driver=driver, cp_id=cp.cp_id, vehicle_id="vehicle-1"))
+        client = Client(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+        clients.append(client)
+
+    # Warm-up: wait until the consumer has joined its group and applies messages.
+    warm = sessions[0]
+    send(updates, warm.driver.driver_id, update(warm, "in_progress", None, now_z()))
+    deadline = time.monotonic() + 30
+    while ChargingSession.objects.get(pk=warm.pk).status != "CHARGING":
+        if time.monotonic() > deadline:
+            raise SystemExit("the consumer did not apply the warm-up message within 30 s")
+        time.sleep(0.05)
+
+    latencies = []
+    for session, client in zip(sessions[1:], clients[1:], strict=True):
+        url = f"/drivers/{session.driver.driver_id}/sessions/current"
+        started = time.perf_counter()
+        send(updates, session.driver.driver_id, update(session, "accepted", f"session-{session.request_id[4:]}", now_z()))
+        while True:
+            body = client.get(url).json()
+            if body and body["status"] == "APPROVED":
+                break
+            if time.perf_counter() - started > 10:
+                raise SystemExit(f"{session.request_id} not APPROVED after 10 s")
+            time.sleep(0.001)
+        latencies.append(time.perf_counter() - started)
+
+    # Throughput: in_progress ticks for every session, then ticket + completed.
+    messages = []
+    for session in sessions:
+        session_id = f"session-{session.request_id[4:]}"
+        for _ in range(args.ticks):
+            messages.append((updates, session, update(session, "in_progress", None, now_z())))
+    for session in sessions:
+        session_id = f"session-{session.request_id[4:]}"
+        messages.append((tickets, session, ticket(session, session_id, now_z())))
+        messages.append((updates, session, update(session, "completed", session_id, now_z())))
+    ends = {updates: 0, tickets: 0}
+    watcher = Consumer({"bootstrap.servers": env["KAFKA_BOOTSTRAP_SERVERS"], "group.id": env["KAFKA_CONSUMER_GROUP"]})
+    for topic in ends:
+        ends[topic] = watcher.get_watermark_offsets(TopicPartition(topic, 0), timeout=5)[1]
+    started = time.perf_counter()
+    for topic, session, message in messages:
+        send(topic, session.driver.driver_id, message, flush=False)
+        ends[topic] += 1
+    producer.flush(10)
+    produced = time.perf_counter() - started
+    while True:
+        committed = watcher.committed([TopicPartition(t, 0) for t in ends], timeout=5)
+        if all(tp.offset >= ends[tp.topic] for tp in committed):
+            break
+        if time.perf_counter() - started > 120:
+            raise SystemExit("the consumer did not catch up within 120 s")
+        time.sleep(0.005)
+    elapsed = time.perf_counter() - started
+    watcher.close()
+    completed = ChargingSession.objects.filter(pk__in=[s.pk for s in sessions], status="COMPLETED").count()
+
+    print(f"accepted -> API shows APPROVED, {len(latencies)} sessions, dedicated consumer:")
+    print(
+        f"  p50 {statistics.median(latencies) * 1000:.1f} ms   p95 {percentile(latencies, 95) * 1000:.1f} ms   "
+        f"max {max(latencies) * 1000:.1f} ms"
+    )
+    print(f"consumer throughput: {len(messages)} messages ({args.ticks} in_progress/session + ticket + completed)")
+    print(
+        f"  applied in {elapsed:.2f} s -> {len(messages) / elapsed:.0f} updates/s "
+        f"(producing took {produced:.2f} s; {completed}/{len(sessions)} sessions COMPLETED)"
+    )
+
+
+def update(session, status, session_id, ts) -> dict:
+    return {
+        "request_id": session.request_id,
+        "driver_id": session.driver.driver_id,
+        "cp_id": session.charging_point.cp_id,
+        "status": status,
+        "reason": "",
+        "session_id": session_id,
+        "ts": ts,
+    }
+
+
+def ticket(session, session_id, ts) -> dict:
+    return {
+        "cp_id": session.charging_point.cp_id,
+        "session_id": session_id,
+        "driver_id": session.driver.driver_id,
+        "start_time": ts,
+        "end_time": ts,
+        "energy_kwh": 1.25,
+        "total_cost_eur": 0.53,
+        "ts": ts,
+    }
+
+
+if __name__ == "__main__":
+    main()
