@@ -47,7 +47,7 @@ def percentile(values: list[float], pct: float) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--sessions", type=int, default=100)
+    parser.add_argument("--sessions", type=int, default=100, help="sessions measured (latency part)")
     parser.add_argument("--ticks", type=int, default=40, help="in_progress updates per session (throughput part)")
     args = parser.parse_args()
 
@@ -114,12 +114,13 @@ def run(args, env: dict) -> None:
             producer.poll(0)
 
     def now_z():
-        from sessions_app.protocol import iso_z
         from django.utils import timezone
+
+        from sessions_app.protocol import iso_z
 
         return iso_z(timezone.now())
 
-    n = args.sessions
+    n = args.sessions + 1  # the first one warms the consumer up and is not measured
     sessions, clients = [], []
     for i in range(n):
         user = get_user_model().objects.create_user(username=f"bench{i}", password="bench-pass-123")
@@ -151,7 +152,8 @@ def run(args, env: dict) -> None:
     for session, client in zip(sessions[1:], clients[1:], strict=True):
         url = f"/drivers/{session.driver.driver_id}/sessions/current"
         started = time.perf_counter()
-        send(updates, session.driver.driver_id, update(session, "accepted", f"session-{session.request_id[4:]}", now_z()))
+        accepted = update(session, "accepted", f"session-{session.request_id[4:]}", now_z())
+        send(updates, session.driver.driver_id, accepted)
         while True:
             body = client.get(url).json()
             if body and body["status"] == "APPROVED":
@@ -164,7 +166,6 @@ def run(args, env: dict) -> None:
     # Throughput: in_progress ticks for every session, then ticket + completed.
     messages = []
     for session in sessions:
-        session_id = f"session-{session.request_id[4:]}"
         for _ in range(args.ticks):
             messages.append((updates, session, update(session, "in_progress", None, now_z())))
     for session in sessions:

@@ -19,7 +19,8 @@ def stop_abandoned_session_at_central(self, session_pk: int) -> None:
     """
     from sessions_app.services.central_sync import session_stop_abandoned_at_central
 
-    if not session_stop_abandoned_at_central(session_pk) and not self.request.is_eager:
+    stopped = session_stop_abandoned_at_central(session_pk)
+    if not stopped and not self.request.is_eager and self.request.retries < self.max_retries:
         raise self.retry(countdown=settings.CENTRAL_STOP_RETRY_SECONDS)
 
 

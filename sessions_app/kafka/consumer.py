@@ -13,7 +13,7 @@ import time
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, TopicPartition
 from django.conf import settings
-from django.db import transaction
+from django.db import InterfaceError, OperationalError, transaction
 
 from sessions_app.handlers import PoisonMessage, central_event_apply, decode_central_event
 from sessions_app.kafka.config import consumer_config, incoming_topics
@@ -82,9 +82,26 @@ class CentralEventsConsumer:
                 logger.warning("consumer error: %s", error)
         if not records:
             return 0
-        self._apply(records)
+        try:
+            self._apply(records)
+        except Exception:
+            # E.g. the database is down: nothing of this batch is committed; rewind so that it is
+            # fetched again (a later commit must never skip over it).
+            self._rewind(records)
+            raise
         self._commit(records)
         return len(records)
+
+    def _rewind(self, records) -> None:
+        starts: dict[tuple[str, int], int] = {}
+        for record in records:
+            key = (record.topic(), record.partition())
+            starts[key] = min(starts.get(key, record.offset()), record.offset())
+        for (topic, partition), offset in starts.items():
+            try:
+                self._consumer.seek(TopicPartition(topic, partition, offset))
+            except KafkaException as exc:  # partition revoked meanwhile: its next owner starts from the commit
+                logger.warning("could not rewind %s[%s] to %s: %s", topic, partition, offset, exc)
 
     def drain(self, max_seconds: float) -> int:
         """Apply what is waiting, until caught up with every assigned partition or `max_seconds` passed."""
@@ -149,6 +166,8 @@ class CentralEventsConsumer:
         try:
             with transaction.atomic():
                 outcome = central_event_apply(event)
+        except (OperationalError, InterfaceError):
+            raise  # the database, not the message, is the problem: retry the batch later
         except Exception as exc:
             logger.exception("could not apply %s[%s]@%s", record.topic(), record.partition(), record.offset())
             self._dead_letter(record, f"{type(exc).__name__}: {exc}")

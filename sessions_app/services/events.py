@@ -302,8 +302,10 @@ def _fix_final_figures(session: ChargingSession, figures: dict) -> str:
     )
     if not updated:
         return NOOP
-    if first_ticket:
+    charged = session.status in (SessionStatus.STOPPED, SessionStatus.COMPLETED) or session.started_at is not None
+    if first_ticket and charged:
         # The driver was told "stopped"/"completed" with the last known figures; these are the billed ones.
+        # (A request cancelled before charging started gets its figures stored, without a notification.)
         notification_create(
             driver=session.driver,
             type=Notification.Type.SESSION,

@@ -116,7 +116,10 @@ def session_cancel(*, driver: Driver, request_id: str) -> ChargingSession:
 def _stop_at_central_soon(session_pk: int) -> None:
     from sessions_app.tasks import stop_abandoned_session_at_central
 
-    stop_abandoned_session_at_central.delay(session_pk)
+    try:
+        stop_abandoned_session_at_central.delay(session_pk)
+    except Exception as exc:  # Celery's broker down: the periodic `stop_abandoned_sessions` retries
+        logger.warning("could not queue the central stop of session %s: %s", session_pk, exc)
 
 
 def session_stop(*, driver: Driver, session_id: str) -> ChargingSession:

@@ -15,6 +15,8 @@ from sessions_app.kafka.consumer import CentralEventsConsumer
 
 logger = logging.getLogger(__name__)
 
+ERROR_PAUSE_SECONDS = 1.0
+
 
 class Command(BaseCommand):
     help = "Consume driver.updates and driver.ticket from Kafka and apply them to sessions."
@@ -33,7 +35,13 @@ class Command(BaseCommand):
         try:
             while not self._stopping and (deadline is None or time.monotonic() < deadline):
                 close_old_connections()
-                consumer.poll_once(timeout=poll_timeout)
+                try:
+                    consumer.poll_once(timeout=poll_timeout)
+                except Exception:
+                    # The batch was rewound and is fetched again; wait a little (database restarting).
+                    logger.exception("could not apply a batch; retrying in %.0f s", ERROR_PAUSE_SECONDS)
+                    close_old_connections()
+                    time.sleep(ERROR_PAUSE_SECONDS)
         finally:
             consumer.close()
             close_old_connections()

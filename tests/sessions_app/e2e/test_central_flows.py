@@ -322,3 +322,28 @@ def test_kafka_down_while_requesting_then_back(settings, fake_central, alice_cli
 
         central_events_drain_reset()
     assert timezone.now()
+
+
+@pytest.mark.parametrize(("stop_status", "expected"), [(403, 409), (404, 409), (500, 502)])
+def test_stop_refused_or_failing_at_central_leaves_the_session_unchanged(world, stop_status, expected):
+    central, http, client = world
+    request_charge(client)
+    session_id = central.accept(central.next_request())
+    drain_central_events.delay()
+    http.stop_status = stop_status
+    response = client.post(f"/drivers/driver-alice/sessions/{session_id}/stop")
+    assert response.status_code == expected
+    assert response.json()["detail"]
+    assert current(client)["status"] == "APPROVED"
+
+
+def test_stop_with_central_unreachable_is_a_502_and_changes_nothing(world, settings):
+    central, _, client = world
+    request_charge(client)
+    session_id = central.accept(central.next_request())
+    drain_central_events.delay()
+    settings.CENTRAL_HTTP_URL = f"http://127.0.0.1:{free_port()}"
+    response = client.post(f"/drivers/driver-alice/sessions/{session_id}/stop")
+    assert response.status_code == 502
+    assert "unreachable" in response.json()["detail"]
+    assert current(client)["status"] == "APPROVED"

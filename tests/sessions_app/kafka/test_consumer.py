@@ -100,3 +100,43 @@ def test_management_command_applies_messages_until_told_to_stop(pending, central
     call_command("consume_central_events", max_seconds=2.5, poll_timeout=0.1)
     assert status_of(pending) == SessionStatus.APPROVED
     assert "applied 1 message(s), 0 dead letter(s)" in capsys.readouterr().out
+
+
+def test_message_that_fails_to_apply_is_isolated_from_its_batch(pending, central_kafka, consumer, kafka_settings):
+    request = central_kafka.next_request()
+    session_id = central_kafka.accept(request)
+    # Valid JSON and shape, but the database refuses it (numeric overflow): only this one is set aside.
+    central_kafka.ticket(
+        cp_id="CP-001", session_id=session_id, driver_id="driver-alice", energy_kwh=1e12, total_cost_eur=1
+    )
+    central_kafka.update(request_id=pending.request_id, driver_id="driver-alice", cp_id="CP-001", status="in_progress")
+    assert consumer.drain(5) == 3
+    assert status_of(pending) == SessionStatus.CHARGING
+    letter = DeadLetter.objects.get()
+    assert (letter.topic, letter.offset) == (kafka_settings.tickets, 0)
+    assert "DataError" in letter.error
+    assert committed(consumer, kafka_settings.tickets) == 1
+
+
+def test_batch_is_fetched_again_when_the_database_fails(pending, central_kafka, consumer, kafka_settings):
+    import psycopg
+    from django.db import OperationalError, connection
+
+    request = central_kafka.next_request()
+    central_kafka.accept(request)
+    db = connection.settings_dict
+    with psycopg.connect(host=db["HOST"], port=db["PORT"], user=db["USER"], dbname=db["NAME"]) as blocker:
+        blocker.execute("LOCK TABLE sessions_app_chargingsession IN ACCESS EXCLUSIVE MODE")
+        with connection.cursor() as cursor:
+            cursor.execute("SET lock_timeout = '200ms'")
+        try:
+            with pytest.raises(OperationalError):
+                consumer.drain(5)
+        finally:
+            blocker.rollback()
+            with connection.cursor() as cursor:
+                cursor.execute("SET lock_timeout = 0")
+    assert DeadLetter.objects.count() == 0  # a database failure is not the message's fault
+    assert consumer.drain(5) == 1
+    assert status_of(pending) == SessionStatus.APPROVED
+    assert committed(consumer, kafka_settings.updates) == 1
