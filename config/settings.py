@@ -139,6 +139,8 @@ REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
+        # Does nothing unless DRIVER_DRIVER_ID is set (the specification's one-dashboard-per-driver mode).
+        "drivers.authentication.SingleDriverAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": [
@@ -167,6 +169,10 @@ SPECTACULAR_SETTINGS = {
         "SessionStatusEnum": "sessions_app.status.SessionStatus",
     },
 }
+
+# The specification's single-driver mode: with DRIVER_DRIVER_ID=driver-alice, API requests from this machine
+# that carry no token or login act as that driver (see drivers/authentication.py). Off by default.
+DRIVER_DRIVER_ID = env.str("DRIVER_DRIVER_ID", default="")
 
 CORS_ALLOWED_ORIGINS = env.list(
     "CORS_ALLOWED_ORIGINS",

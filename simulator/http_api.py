@@ -1,5 +1,5 @@
 """Central's HTTP API, simulated (plain HTTP): GET /cp, POST /stop-session, GET /health, with the protocol's
-JSON shapes; plus the fault-injection admin endpoints under /sim/ (see docs/readme/run.md).
+JSON shapes; plus the fault-injection admin endpoints under /sim/ (see README.md, "Running it: make run").
 """
 
 import json
