@@ -228,6 +228,9 @@ CP_STALE_AFTER = env.float("CP_STALE_AFTER", default=30.0)
 REQUEST_TIMEOUT_SECONDS = env.float("REQUEST_TIMEOUT_SECONDS", default=30.0)
 # How long an APPROVED/CHARGING session may be missing from its point in the poll before it fails.
 SESSION_LOST_GRACE_SECONDS = env.float("SESSION_LOST_GRACE_SECONDS", default=10.0)
+# Last resort while central is unreachable: an APPROVED/CHARGING session with no sign of life at its point
+# for this long fails, so no session stays open forever.
+SESSION_MAX_SILENCE_SECONDS = env.float("SESSION_MAX_SILENCE_SECONDS", default=3600.0)
 # Default length of a charge, used for wait estimates until history gives a better figure.
 DEFAULT_SESSION_MINUTES = env.int("DEFAULT_SESSION_MINUTES", default=30)
 

@@ -50,7 +50,8 @@ def resend_outbox() -> int:
 
 @shared_task(ignore_result=True)
 def expire_unanswered_requests() -> int:
-    """Periodic: PENDING requests older than REQUEST_TIMEOUT_SECONDS fail ("Central did not answer")."""
-    from sessions_app.services.timeouts import sessions_expire_unanswered
+    """Periodic: PENDING requests older than REQUEST_TIMEOUT_SECONDS fail ("Central did not answer"), and
+    sessions central has said nothing about for SESSION_MAX_SILENCE_SECONDS fail too."""
+    from sessions_app.services.timeouts import sessions_expire_unanswered, sessions_fail_long_silent
 
-    return sessions_expire_unanswered()
+    return sessions_expire_unanswered() + sessions_fail_long_silent()

@@ -99,3 +99,35 @@ def sessions_check_silence(*, now=None) -> int:
         )
         failed += changed
     return failed
+
+
+def sessions_fail_long_silent(*, now=None) -> int:
+    """APPROVED/CHARGING sessions with no sign of life for SESSION_MAX_SILENCE_SECONDS -> FAILED.
+
+    The silence check above only runs after a successful poll; while central is unreachable it cannot
+    tell a running session from a lost one. This bound makes sure that, even if central never comes
+    back, no session stays open forever. Runs whatever the state of the poll.
+    """
+    now = now or timezone.now()
+    limit = timedelta(seconds=settings.SESSION_MAX_SILENCE_SECONDS)
+    failed = 0
+    candidates = ChargingSession.objects.filter(
+        status__in=(SessionStatus.APPROVED, SessionStatus.CHARGING),
+        requested_at__lt=now - limit,
+    ).values_list("pk", "last_seen_at_point", "started_at", "approved_at", "requested_at")
+    for pk, *times in candidates:
+        last_sign = next(t for t in times if t is not None)
+        if now - last_sign <= limit:
+            continue
+        minutes = round(settings.SESSION_MAX_SILENCE_SECONDS / 60)
+        _, changed = session_transition(
+            session=pk,
+            to_status=SessionStatus.FAILED,
+            source=SessionTransition.Source.TIMEOUT,
+            reason=f"No word from central about this session for {minutes} minutes",
+            at=now,
+            strict=False,
+            from_statuses=(SessionStatus.APPROVED, SessionStatus.CHARGING),
+        )
+        failed += changed
+    return failed

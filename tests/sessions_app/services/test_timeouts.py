@@ -89,3 +89,39 @@ def test_approved_session_whose_point_supplies_it_becomes_charging(alice, cp, fa
     session.refresh_from_db()
     assert session.status == SessionStatus.CHARGING
     assert SessionTransition.objects.get(session=session, to_status="CHARGING").source == "POLL"
+
+
+def test_a_session_central_never_speaks_of_again_fails_even_while_central_is_unreachable(alice, bob, cp, settings):
+    from sessions_app.services.timeouts import sessions_fail_long_silent
+
+    settings.SESSION_MAX_SILENCE_SECONDS = 3600
+    now = timezone.now()
+    hours_ago = now - timedelta(hours=2)
+    lost = ChargingSessionFactory(
+        driver=alice,
+        charging_point=cp,
+        status=SessionStatus.CHARGING,
+        requested_at=hours_ago,
+        started_at=hours_ago,
+        last_seen_at_point=now - timedelta(minutes=61),
+    )
+    still_seen = ChargingSessionFactory(
+        driver=bob,
+        charging_point=cp,
+        status=SessionStatus.CHARGING,
+        requested_at=hours_ago,
+        started_at=hours_ago,
+        last_seen_at_point=now - timedelta(minutes=5),
+    )
+
+    assert sessions_fail_long_silent(now=now) == 1
+    assert sessions_fail_long_silent(now=now) == 0
+
+    lost.refresh_from_db()
+    still_seen.refresh_from_db()
+    assert (lost.status, lost.reason) == (
+        SessionStatus.FAILED,
+        "No word from central about this session for 60 minutes",
+    )
+    assert still_seen.status == SessionStatus.CHARGING
+    assert Notification.objects.filter(session=lost, type="SESSION").count() == 1
