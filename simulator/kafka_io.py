@@ -24,13 +24,17 @@ ENGINE_TOPICS = ("central.commands", "cp.status", "cp.telemetry", "cp.session_en
 CENTRAL_GROUP = "central-controller"
 
 
+# librdkafka's own log lines go through Python logging, readable and labelled like every other line.
+CLIENT_LOGGER = logging.getLogger("kafka.simulator")
+
+
 def _options(options: dict) -> dict:
     return {key: str(value) for key, value in options.items()}
 
 
 def ensure_topics(bootstrap: str, topics: list[str], stop: threading.Event | None = None) -> bool:
     """Create the topics if missing, retrying until the broker answers. False when stopped first."""
-    admin = AdminClient({"bootstrap.servers": bootstrap})
+    admin = AdminClient({"bootstrap.servers": bootstrap, "logger": CLIENT_LOGGER})
     delay = 0.2
     while not (stop and stop.is_set()):
         new = [
@@ -67,7 +71,9 @@ class KafkaEmitter:
     def __init__(self, bootstrap: str, updates_topic: str, tickets_topic: str, producer_options: dict):
         self.updates_topic = updates_topic
         self.tickets_topic = tickets_topic
-        self.producer = Producer({**_options(producer_options), "bootstrap.servers": bootstrap})
+        self.producer = Producer(
+            {**_options(producer_options), "bootstrap.servers": bootstrap, "logger": CLIENT_LOGGER}
+        )
 
     def _produce(self, topic: str, message: dict) -> None:
         self.producer.produce(
@@ -133,7 +139,7 @@ class RequestConsumer:
     def _run(self) -> None:
         if not ensure_topics(self.bootstrap, self.all_topics, self.stop_event):
             return
-        consumer = Consumer(self.config)
+        consumer = Consumer({**self.config, "logger": CLIENT_LOGGER})
         consumer.subscribe([self.requests_topic], on_assign=lambda c, parts: self.ready.set())
         logger.info("consuming %s in group %s at %s", self.requests_topic, self.config["group.id"], self.bootstrap)
         try:

@@ -6,6 +6,7 @@ produces DriverUpdates and SessionTickets exactly as central would.
 """
 
 import json
+import logging
 import secrets
 import uuid
 from dataclasses import dataclass
@@ -16,6 +17,9 @@ from confluent_kafka import OFFSET_BEGINNING, Consumer, Producer, TopicPartition
 
 from sessions_app.kafka.consumer import central_events_drain_reset
 from sessions_app.kafka.topics import kafka_topics_ensure
+
+# The fake's client logs (connection refused while a test has stopped the broker) through Python logging.
+QUIET = logging.getLogger("kafka.fake_central")
 
 
 def now_z() -> str:
@@ -60,7 +64,7 @@ def kafka_settings(settings, kafka_broker):
 class FakeCentralKafka:
     def __init__(self, names: KafkaTestSettings):
         self.names = names
-        self._producer = Producer({"bootstrap.servers": names.bootstrap, "linger.ms": 0})
+        self._producer = Producer({"bootstrap.servers": names.bootstrap, "linger.ms": 0, "logger": QUIET})
         self._requests: Consumer | None = None
 
     def next_request(self, timeout: float = 5.0) -> dict | None:
