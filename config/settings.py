@@ -159,6 +159,11 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Charging-point discovery, charging sessions, favorites, notifications and alerts for EV drivers.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The opt-in single-driver mode (DRIVER_DRIVER_ID) is no security scheme a client can choose: leave it out.
+    "AUTHENTICATION_WHITELIST": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
     "COMPONENT_SPLIT_REQUEST": True,
     # Swagger UI's files come from the drf-spectacular-sidecar package, not a CDN (no internet needed).
     "SWAGGER_UI_DIST": "SIDECAR",

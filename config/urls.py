@@ -6,3 +6,6 @@ urlpatterns = [
     path("", include("dashboard.urls")),
     path("", include("config.api_urls")),
 ]
+
+handler404 = "config.error_views.not_found"
+handler500 = "config.error_views.server_error"

@@ -85,7 +85,11 @@ class SessionCurrentApi(DriverScopedMixin, APIView):
         summary="The open session",
         description="The PENDING, APPROVED or CHARGING session, or JSON `null` when there is none.",
         responses={
-            200: OpenApiResponse(SessionSerializer, description="The open session, or `null`."),
+            # OpenAPI 3.0 spells "this object or null" as a nullable allOf around the reference.
+            200: OpenApiResponse(
+                {"allOf": [{"$ref": "#/components/schemas/Session"}], "nullable": True},
+                description="The open session, or `null`.",
+            ),
             **DRIVER_ERRORS,
         },
         tags=TAGS,

@@ -46,4 +46,8 @@ class SessionHistoryQuerySerializer(serializers.Serializer):
     limit = serializers.IntegerField(
         required=False, min_value=1, max_value=1000, help_text="At most this many sessions (default: all)."
     )
-    offset = serializers.IntegerField(required=False, min_value=0, default=0, help_text="Skip this many first.")
+    # Bounded: a huge offset would overflow the database's integer ("bigint out of range") instead of
+    # answering an empty page.
+    offset = serializers.IntegerField(
+        required=False, min_value=0, max_value=1_000_000_000, default=0, help_text="Skip this many first."
+    )

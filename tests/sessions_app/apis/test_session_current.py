@@ -63,3 +63,10 @@ def test_only_the_drivers_own_session_is_shown(alice, bob, alice_client, bob_cli
     assert bob_client.get(URL).status_code == 404
     assert bob_client.get(URL).json() == {"detail": "Driver not found"}
     assert bob_client.get("/drivers/driver-bob/sessions/current").json()["status"] == "CHARGING"
+
+
+def test_schema_documents_that_the_current_session_may_be_null(anon_client):
+    schema = anon_client.get("/api/schema/", HTTP_ACCEPT="application/vnd.oai.openapi+json").json()
+    ok = schema["paths"]["/drivers/{driver_id}/sessions/current"]["get"]["responses"]["200"]
+    body = ok["content"]["application/json"]["schema"]
+    assert body == {"allOf": [{"$ref": "#/components/schemas/Session"}], "nullable": True}

@@ -119,3 +119,10 @@ def test_history_query_count_does_not_grow(alice, alice_client, cp, django_asser
     # Token lookup, the driver, the sessions joined with their points.
     with django_assert_num_queries(3):
         assert len(alice_client.get(URL).json()) == 10
+
+
+def test_an_absurd_offset_is_a_clear_400_not_a_database_error(alice_client):
+    response = alice_client.get("/drivers/driver-alice/sessions/history", {"offset": "63236468728999748567040"})
+    assert response.status_code == 400
+    assert response.json()["detail"] == "Invalid request payload"
+    assert "offset" in response.json()["errors"]
