@@ -30,6 +30,7 @@ seed: migrate
 # Everything in one terminal with honcho (Procfile): web on $(PORT), Celery worker and beat, the Kafka consumer,
 # and, when nothing external is configured, a local tansu broker and the central simulator. Ctrl-C stops all.
 run: seed
+	$(PY) manage.py collectstatic --noinput -v 0
 	$(PY) manage.py run_stack
 
 test: install-dev

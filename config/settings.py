@@ -16,9 +16,25 @@ VAR_DIR = BASE_DIR / "var"
 env = environ.Env()
 env.read_env(BASE_DIR / ".env", overwrite=False)
 
+_TRUE = {"1", "true", "yes", "on"}
+_FALSE = {"0", "false", "no", "off"}
+
+
+def env_bool(name: str, default: bool) -> bool:
+    """A boolean from the environment, parsed strictly: a typo is an error, not a silent `false`."""
+    raw = env.str(name, default="").strip().lower()
+    if not raw:
+        return default
+    if raw in _TRUE:
+        return True
+    if raw in _FALSE:
+        return False
+    raise ImproperlyConfigured(f"{name}={raw!r} is not a boolean: use one of {sorted(_TRUE | _FALSE)}")
+
+
 # --- Core -----------------------------------------------------------------------------------------
 
-DEBUG = env.bool("DJANGO_DEBUG", default=True)
+DEBUG = env_bool("DJANGO_DEBUG", default=True)
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
 if not SECRET_KEY:
     if not DEBUG:
@@ -217,7 +233,7 @@ CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
-CELERY_TASK_ALWAYS_EAGER = env.bool("CELERY_TASK_ALWAYS_EAGER", default=False)
+CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_SOFT_TIME_LIMIT = env.int("CELERY_TASK_SOFT_TIME_LIMIT", default=30)
 CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=60)
 CELERY_WORKER_HIJACK_ROOT_LOGGER = False
@@ -225,7 +241,7 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 # --- Central controller (see shared/docs/central-protocol.md) -------------------------------------
 
 CENTRAL_HTTP_URL = env.str("CENTRAL_HTTP_URL", default="http://127.0.0.1:8000")
-CENTRAL_VERIFY_TLS = env.bool("CENTRAL_VERIFY_TLS", default=True)
+CENTRAL_VERIFY_TLS = env_bool("CENTRAL_VERIFY_TLS", default=True)
 CENTRAL_CONNECT_TIMEOUT = env.float("CENTRAL_CONNECT_TIMEOUT", default=2.0)
 CENTRAL_READ_TIMEOUT = env.float("CENTRAL_READ_TIMEOUT", default=5.0)
 CENTRAL_POLL_INTERVAL = env.float("CENTRAL_POLL_INTERVAL", default=1.5)
@@ -288,7 +304,7 @@ SIMULATOR_HOST = env.str("SIMULATOR_HOST", default="127.0.0.1")
 # the central simulator unless a real central is configured (CENTRAL_HTTP_URL or KAFKA_BOOTSTRAP_SERVERS set);
 # SIMULATE_CENTRAL=1 / 0 forces it on or off.
 KAFKA_EMBEDDED = not env.str("KAFKA_BOOTSTRAP_SERVERS", default="")
-SIMULATE_CENTRAL = env.bool(
+SIMULATE_CENTRAL = env_bool(
     "SIMULATE_CENTRAL",
     default=KAFKA_EMBEDDED and not env.str("CENTRAL_HTTP_URL", default=""),
 )
@@ -321,9 +337,9 @@ LOGGING = {
 
 if not DEBUG:
     SECURE_CONTENT_TYPE_NOSNIFF = True
-    SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=True)
-    CSRF_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=True)
+    SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", default=True)
+    CSRF_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", default=True)
 
 # whitenoise serves static files from the apps directly when `collectstatic` has not been run
 # (make run); production runs collectstatic and serves the compressed, hashed files.
-WHITENOISE_USE_FINDERS = env.bool("WHITENOISE_USE_FINDERS", default=DEBUG)
+WHITENOISE_USE_FINDERS = env_bool("WHITENOISE_USE_FINDERS", default=DEBUG)
