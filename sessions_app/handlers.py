@@ -58,7 +58,10 @@ def _amount(data: dict, field: str) -> Decimal:
         raise PoisonMessage(f"{field} must be a number, got {value!r}") from exc
     if not number.is_finite() or number < 0 or (isinstance(value, float) and not math.isfinite(value)):
         raise PoisonMessage(f"{field} must be a finite number, not negative")
-    return number.quantize(Decimal("0.0001"))
+    try:
+        return number.quantize(Decimal("0.0001"))
+    except InvalidOperation as exc:  # too many digits for 4 decimal places (e.g. 1e300)
+        raise PoisonMessage(f"{field} is out of range: {value!r}") from exc
 
 
 def decode_driver_update(data: dict) -> DriverUpdate:
@@ -95,7 +98,7 @@ def decode_central_event(topic: str, value: bytes | None) -> DriverUpdate | Sess
         raise PoisonMessage("empty message value")
     try:
         data = json.loads(value.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError) as exc:
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:  # RecursionError: nested too deep
         raise PoisonMessage(f"value is not UTF-8 JSON: {exc}") from exc
     if not isinstance(data, dict):
         raise PoisonMessage("value is not a JSON object")

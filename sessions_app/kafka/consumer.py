@@ -142,6 +142,11 @@ class CentralEventsConsumer:
                 decoded.append((record, decode_central_event(record.topic(), record.value())))
             except PoisonMessage as exc:
                 self._dead_letter(record, str(exc))
+            except Exception as exc:
+                # Decoding touches no database: whatever else it raises is the message's fault too, and
+                # re-raising would rewind to this message for ever.
+                logger.exception("could not decode %s[%s]@%s", record.topic(), record.partition(), record.offset())
+                self._dead_letter(record, f"{type(exc).__name__}: {exc}")
         if not decoded:
             return
         # Central sends a ticket before its `completed`, but on another topic: within a batch apply

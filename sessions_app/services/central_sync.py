@@ -17,6 +17,10 @@ from sessions_app.status import OPEN_STATUSES, SessionStatus
 logger = logging.getLogger(__name__)
 
 
+# The largest value ChargingSession.energy_kwh / cost_eur (numeric(12, 4)) can hold.
+_MAX_FIGURE = Decimal("99999999.9999")
+
+
 def _decimal(value) -> Decimal | None:
     if value is None or isinstance(value, bool):
         return None
@@ -24,7 +28,8 @@ def _decimal(value) -> Decimal | None:
         number = Decimal(str(value)).quantize(Decimal("0.0001"))
     except (InvalidOperation, ValueError):
         return None
-    return number if number.is_finite() and number >= 0 else None
+    # Out of the column's range, the UPDATE would fail and take the whole poll with it.
+    return number if number.is_finite() and 0 <= number <= _MAX_FIGURE else None
 
 
 def session_apply_telemetry(*, cp_pk: int, telemetry_session_id: str, kwh, euros) -> bool:

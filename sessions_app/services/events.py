@@ -153,9 +153,26 @@ def session_match_update(update: DriverUpdate, index: SessionIndex | None = None
     if update.status == "accepted":
         return None  # an acceptance always names its own request
     session = index.open_at(update.cp_id, update.driver_id)
-    if session is None and by_request is not None and by_request.charging_point.cp_id == update.cp_id:
-        return by_request  # a late duplicate for a finished session: harmless, it will not move
+    if by_request is not None and by_request.charging_point.cp_id == update.cp_id:
+        if session is None:
+            return by_request  # a late duplicate for a finished session: harmless, it will not move
+        if _late_for_earlier_session(session, by_request, update):
+            return by_request
     return session
+
+
+def _late_for_earlier_session(candidate: ChargingSession, named: ChargingSession, update: DriverUpdate) -> bool:
+    # One driver's updates share a partition, so a request's own in_progress/completed/failed never
+    # precede its `accepted`: for a still-PENDING request they are late messages of the finished session
+    # they name (e.g. telemetry forwarded just after the driver stopped it), not the request's own.
+    return (
+        update.status in ("in_progress", "completed", "failed")
+        and candidate.status == SessionStatus.PENDING
+        and candidate.pk != named.pk
+        and not named.is_open
+        and named.has_central_session_id
+        and update.session_id in (None, named.session_id)
+    )
 
 
 def _central_id_change(session: ChargingSession, central_session_id: str | None) -> dict:

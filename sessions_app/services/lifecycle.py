@@ -94,13 +94,16 @@ def session_cancel(*, driver: Driver, request_id: str) -> ChargingSession:
     from sessions_app.services.transitions import session_transition
 
     session = _own_session(driver, request_id=request_id)
-    if session.status == SessionStatus.CANCELLED:
-        return session
-    if session.status not in (SessionStatus.PENDING, SessionStatus.APPROVED):
-        if session.status == SessionStatus.CHARGING:
-            raise ConflictError("Charging has already started: stop the session instead", status=session.status)
-        raise ConflictError(f"Request {request_id} is already {session.status}", status=session.status)
     with transaction.atomic():
+        # Decide on the locked row: central's approval may land between the read above and here, and an
+        # APPROVED request must be stopped at central (central_stop_pending) or the point stays reserved.
+        session = ChargingSession.objects.select_for_update().get(pk=session.pk)
+        if session.status == SessionStatus.CANCELLED:
+            return session
+        if session.status not in (SessionStatus.PENDING, SessionStatus.APPROVED):
+            if session.status == SessionStatus.CHARGING:
+                raise ConflictError("Charging has already started: stop the session instead", status=session.status)
+            raise ConflictError(f"Request {request_id} is already {session.status}", status=session.status)
         session, changed = session_transition(
             session=session,
             to_status=SessionStatus.CANCELLED,

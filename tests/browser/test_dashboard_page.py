@@ -338,3 +338,32 @@ def test_stop_refused_by_central_shows_why_and_keeps_charging(open_page, network
     assert session.status == SessionStatus.STOPPED
     assert len(fake_central.stop_calls) == 2
     problems.assert_none(allow=("status of 502",))
+
+
+def test_a_server_that_stops_answering_is_shown_offline_and_polling_resumes(open_page, network):
+    # A hung server (accepts, never answers) must not freeze the refresh loop: requests time out.
+    central_polled()
+    page, problems = open_page("desktop")
+    sign_in(page, "alice")
+    connection = page.locator("#connection")
+    expect(connection).to_have_attribute("data-state", "live")
+
+    hung = re.compile(r"/(charging-points|drivers|sync-status)")
+    page.route(hung, lambda route: None)  # never fulfilled: the request hangs
+    expect(connection).to_have_attribute("data-state", "offline", timeout=15_000)
+
+    page.unroute(hung)
+    central_polled()
+    expect(connection).to_have_attribute("data-state", "live", timeout=15_000)
+    problems.assert_none()
+
+
+def test_a_bookmarked_url_with_bad_filter_values_still_lists_the_points(open_page, network):
+    # A hand-edited or stale bookmark must not leave the list empty forever (every poll answered 400).
+    central_polled()
+    page, problems = open_page("desktop")
+    sign_in(page, "alice")
+    page.goto("/?min_power_kw=lots&connector_type=Tesla&city=Springfield")
+    expect(page.locator("#points .card")).not_to_have_count(0)
+    expect(page.locator("#connection")).to_have_attribute("data-state", "live")
+    problems.assert_none(allow=("status of 400",))

@@ -14,6 +14,9 @@
   const HISTORY_EVERY_N_POLLS = 10;
   const MAX_TOASTS = 4;
   const POINT_LABELS = { FREE: "Free", OCCUPIED: "Occupied", OFFLINE: "Offline" };
+  const READ_TIMEOUT_MS = Math.max(5000, config.refreshMs * 5);
+  // Writes may wait for central (the stop calls it); the specification allows 30 s per request.
+  const WRITE_TIMEOUT_MS = 35000;
 
   const $ = (id) => document.getElementById(id);
 
@@ -43,13 +46,22 @@
       headers["Content-Type"] = "application/json";
       init.body = JSON.stringify(body);
     }
+    // A server that accepts the connection but never answers must not freeze the refresh loop.
+    const controller = new AbortController();
+    init.signal = controller.signal;
+    const timer = window.setTimeout(function () {
+      controller.abort();
+    }, method === "GET" ? READ_TIMEOUT_MS : WRITE_TIMEOUT_MS);
     let response;
+    let text;
     try {
       response = await fetch(path, init);
+      text = response.status === 204 ? "" : await response.text();
     } catch (error) {
       throw new NetworkError("Cannot reach the server");
+    } finally {
+      window.clearTimeout(timer);
     }
-    const text = response.status === 204 ? "" : await response.text();
     let data = null;
     if (text) {
       try {
@@ -169,6 +181,16 @@
       const value = (params.get(key) || "").trim();
       if (value) filters[key] = value;
     }
+    // Values the API would refuse with a 400 on every poll (a hand-edited bookmark) are dropped.
+    if (filters.min_power_kw && !(Number.isFinite(num(filters.min_power_kw)) && num(filters.min_power_kw) >= 0)) {
+      delete filters.min_power_kw;
+    }
+    if (filters.connector_type) {
+      const wanted = filters.connector_type.toLowerCase();
+      const option = Array.from($("filter-connector").options).find((o) => o.value && o.value.toLowerCase() === wanted);
+      if (option) filters.connector_type = option.value;
+      else delete filters.connector_type;
+    }
     if (filters.only_available && filters.only_available !== "true") delete filters.only_available;
     if (filters.favorites_only && filters.favorites_only !== "true") delete filters.favorites_only;
     return filters;
@@ -190,7 +212,7 @@
     const power = $("filter-power").value.trim();
     if (city) filters.city = city;
     if (connector) filters.connector_type = connector;
-    if (power && num(power) !== null && num(power) >= 0) filters.min_power_kw = power;
+    if (power && Number.isFinite(num(power)) && num(power) >= 0) filters.min_power_kw = power;
     if ($("filter-availability").value === "true") filters.only_available = "true";
     if ($("filter-favorites").checked) filters.favorites_only = "true";
     return filters;

@@ -190,3 +190,27 @@ def test_pending_request_gets_one_alert_per_offline_spell(alice, cp, fake_centra
     alerts = Notification.objects.filter(session=session, type=Notification.Type.ALERT)
     assert alerts.count() == 2
     assert alerts.first().message == "CP-001 (Downtown Fast Charger) went offline while your request is pending"
+
+
+def test_absurd_telemetry_is_ignored_and_does_not_break_the_poll(alice, cp, fake_central):
+    session = ChargingSessionFactory(
+        driver=alice, charging_point=cp, status=SessionStatus.CHARGING, session_id="session-00000003"
+    )
+    ChargingSession.objects.filter(pk=session.pk).update(energy_kwh=Decimal("1.5"))
+    other = ChargingPointFactory(cp_id="CP-002", status=PointStatus.OFFLINE)
+    fake_central.charging_points = [
+        central_cp(
+            "CP-001",
+            engine_state="SUPPLYING",
+            current_driver="driver-alice",
+            current_session="session-00000003",
+            # More than a numeric(12, 4) column holds: a broken meter must not stop every other update.
+            telemetry={"kw": 22.0, "kwh": 1e9, "euros": 4e8, "session_id": "session-00000003"},
+        ),
+        central_cp("CP-002"),
+    ]
+    result = central_poll_once()
+    assert result["reachable"] is True
+    assert ChargingPoint.objects.get(pk=other.pk).status == PointStatus.FREE
+    assert ChargingSession.objects.get(pk=session.pk).energy_kwh == Decimal("1.5000")
+    assert CentralSyncState.load().last_success_at is not None

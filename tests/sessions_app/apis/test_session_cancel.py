@@ -78,3 +78,20 @@ def test_bob_cannot_cancel_alices_request(alice, bob, bob_client, cp):
     assert (through_alices_path.status_code, through_alices_path.json()) == (404, {"detail": "Driver not found"})
     assert (through_his_own_path.status_code, through_his_own_path.json()) == (404, {"detail": "Session not found"})
     assert ChargingSession.objects.get(pk=session.pk).status == SessionStatus.PENDING
+
+
+def test_request_approved_while_the_cancel_is_in_flight_is_still_stopped_at_central(
+    alice, alice_client, cp, monkeypatch
+):
+    # The cancel reads the session as PENDING; central's approval lands before the cancel locks the row.
+    from sessions_app.services import lifecycle
+
+    session = ChargingSessionFactory(driver=alice, charging_point=cp, status=SessionStatus.PENDING)
+    read_before_approval = ChargingSession.objects.get(pk=session.pk)
+    ChargingSession.objects.filter(pk=session.pk).update(status=SessionStatus.APPROVED)
+    monkeypatch.setattr(lifecycle, "_own_session", lambda driver, **lookup: read_before_approval)
+
+    assert alice_client.delete(url(session.request_id)).status_code == 204
+
+    session.refresh_from_db()
+    assert (session.status, session.central_stop_pending) == (SessionStatus.CANCELLED, True)

@@ -246,3 +246,42 @@ def test_plus_zero_zero_and_z_datetimes_are_both_accepted(pending):
     event = decode_central_event(settings.KAFKA_TOPIC_TICKETS, json.dumps(message).encode())
     assert event.start_time == datetime(2026, 11, 23, 21, 0, tzinfo=UTC)
     assert event.end_time == datetime(2026, 11, 23, 21, 30, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("amount", [1e300, "1e400"])
+def test_amounts_no_decimal_can_hold_at_four_places_are_poison(amount):
+    raw = TICKET_START + json.dumps({"energy_kwh": amount, "total_cost_eur": 1})[1:].encode()
+    with pytest.raises(PoisonMessage, match="energy_kwh"):
+        decode_central_event(settings.KAFKA_TOPIC_TICKETS, raw)
+
+
+def test_late_in_progress_of_a_stopped_session_does_not_start_the_drivers_next_request(alice, cp):
+    first = session_request(driver=alice, cp_id=cp.cp_id, vehicle_id="vehicle-1")
+    deliver("update", update(first, "accepted", session_id="session-eeee0001"))
+    deliver("update", update(first, "in_progress"))
+    session_transition(session=first.pk, to_status=SessionStatus.STOPPED, source="DRIVER", reason="Stopped by driver")
+    second = session_request(driver=alice, cp_id=cp.cp_id, vehicle_id="vehicle-1")
+    # Telemetry the engine sent just before it stopped, forwarded after the stop; it names its own request.
+    late = update(first, "in_progress", reason="Charging: 22.0 kW, €0.01")
+    assert deliver("update", late) == NOOP
+    assert deliver("update", late) == NOOP
+    assert reload(second).status == SessionStatus.PENDING
+    assert reload(second).started_at is None
+    assert reload(first).status == SessionStatus.STOPPED
+    # The answer to the new request still applies.
+    denied = update(second, "denied", reason="Charging point not available (state: SUPPLYING)")
+    assert deliver("update", denied) == APPLIED
+    assert reload(second).status == SessionStatus.DENIED
+
+
+def test_completed_naming_a_finished_request_but_carrying_another_session_id_still_finds_its_session(alice, cp):
+    first = session_request(driver=alice, cp_id=cp.cp_id, vehicle_id="vehicle-1")
+    deliver("update", update(first, "accepted", session_id="session-eeee0002"))
+    session_transition(session=first.pk, to_status=SessionStatus.STOPPED, source="DRIVER", reason="Stopped by driver")
+    second = session_request(driver=alice, cp_id=cp.cp_id, vehicle_id="vehicle-1")
+    # The acceptance of the second request was lost; its completion names the first request (wrong id).
+    completed = update(second, "completed", request_id=first.request_id, session_id="session-eeee0003")
+    assert deliver("update", completed) == APPLIED
+    assert deliver("update", completed) == NOOP
+    assert (reload(second).status, reload(second).session_id) == (SessionStatus.COMPLETED, "session-eeee0003")
+    assert reload(first).status == SessionStatus.STOPPED

@@ -140,3 +140,28 @@ def test_batch_is_fetched_again_when_the_database_fails(pending, central_kafka, 
     assert consumer.drain(5) == 1
     assert status_of(pending) == SessionStatus.APPROVED
     assert committed(consumer, kafka_settings.updates) == 1
+
+
+def test_ticket_with_an_absurd_amount_is_dead_lettered_and_does_not_block_the_stream(
+    pending, central_kafka, consumer, kafka_settings
+):
+    request = central_kafka.next_request()
+    session_id = central_kafka.accept(request)
+    # Valid JSON, but no Decimal can hold it at 4 decimal places: the decoder must call it poison.
+    central_kafka.ticket(
+        cp_id="CP-001", session_id=session_id, driver_id="driver-alice", energy_kwh=1e300, total_cost_eur=1
+    )
+    # Nested too deep for the JSON parser (RecursionError, not ValueError).
+    central_kafka.send(kafka_settings.tickets, "driver-alice", b"[" * 100_000 + b"]" * 100_000)
+    central_kafka.ticket(
+        cp_id="CP-001", session_id=session_id, driver_id="driver-alice", energy_kwh=2.5, total_cost_eur=1.05
+    )
+    assert consumer.drain(5) == 4
+    session = ChargingSession.objects.get(pk=pending.pk)
+    assert (session.status, str(session.energy_kwh)) == (SessionStatus.COMPLETED, "2.5000")
+    assert list(DeadLetter.objects.order_by("offset").values_list("topic", "offset")) == [
+        (kafka_settings.tickets, 0),
+        (kafka_settings.tickets, 1),
+    ]
+    assert "energy_kwh" in DeadLetter.objects.get(offset=0).error
+    assert committed(consumer, kafka_settings.tickets) == 3
