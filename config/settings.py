@@ -291,6 +291,10 @@ KAFKA_PRODUCE_FLUSH_SECONDS = env.float("KAFKA_PRODUCE_FLUSH_SECONDS", default=0
 KAFKA_OUTBOX_RESEND_AFTER = env.float("KAFKA_OUTBOX_RESEND_AFTER", default=12.0)
 # The consumer of driver.updates / driver.ticket: messages per database transaction, and how long one
 # run of the Celery drain task may take.
+# The Celery beat task that drains central's events. Keep it on where no dedicated consumer
+# (`manage.py consume_central_events`) runs; turn it off where one does (make run, docker-compose): members of
+# one group that only poll once a second would otherwise hold partitions and delay updates by up to a second.
+CENTRAL_EVENTS_DRAIN_TASK = env_bool("CENTRAL_EVENTS_DRAIN_TASK", default=True)
 KAFKA_CONSUMER_BATCH_SIZE = env.int("KAFKA_CONSUMER_BATCH_SIZE", default=500)
 KAFKA_DRAIN_MAX_SECONDS = env.float("KAFKA_DRAIN_MAX_SECONDS", default=5.0)
 # Retry interval of the stop call for sessions cancelled or timed out after central accepted them.

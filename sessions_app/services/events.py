@@ -7,7 +7,7 @@ among open sessions; what matches nothing is ignored. Must run inside the caller
 
 import logging
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -194,6 +194,9 @@ def session_apply_update(update: DriverUpdate, index: SessionIndex | None = None
     if update.status == "accepted":
         return _apply_accepted(session, update, index)
     target = UPDATE_STATUSES[update.status]
+    if session.status == target == SessionStatus.CHARGING:
+        _note_sign_of_life(session, index)
+        return NOOP
     if session.status == target or session.status in FINISHED_STATUSES:
         # A duplicate, or a late message for a finished session (e.g. in_progress after completed).
         return NOOP
@@ -207,6 +210,20 @@ def session_apply_update(update: DriverUpdate, index: SessionIndex | None = None
     )
     index.put(stored)
     return APPLIED if changed else NOOP
+
+
+# How often a stream of `in_progress` updates refreshes `last_seen_at_point`: rarely enough that
+# telemetry ticks cost no write, often enough for the one-hour silence limit.
+SIGN_OF_LIFE_EVERY = timedelta(seconds=60)
+
+
+def _note_sign_of_life(session: ChargingSession, index: SessionIndex) -> None:
+    """Central still reports this session charging: it is alive even while central's HTTP poll fails."""
+    now = timezone.now()
+    if session.last_seen_at_point and now - session.last_seen_at_point < SIGN_OF_LIFE_EVERY:
+        return
+    ChargingSession.objects.filter(pk=session.pk, status=SessionStatus.CHARGING).update(last_seen_at_point=now)
+    index.reload(session.pk)
 
 
 def _apply_accepted(session: ChargingSession, update: DriverUpdate, index: SessionIndex) -> str:

@@ -15,7 +15,7 @@ from sessions_app.services.events import APPLIED, NOOP, UNMATCHED
 from sessions_app.services.lifecycle import session_cancel, session_request
 from sessions_app.services.transitions import session_transition
 from sessions_app.status import SessionStatus
-from tests.factories import ChargingPointFactory
+from tests.factories import ChargingPointFactory, ChargingSessionFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -285,3 +285,46 @@ def test_completed_naming_a_finished_request_but_carrying_another_session_id_sti
     assert deliver("update", completed) == NOOP
     assert (reload(second).status, reload(second).session_id) == (SessionStatus.COMPLETED, "session-eeee0003")
     assert reload(first).status == SessionStatus.STOPPED
+
+
+def test_in_progress_while_charging_is_a_sign_of_life_written_at_most_once_a_minute(alice, cp):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from sessions_app.services.events import DriverUpdate, session_apply_update
+    from sessions_app.services.timeouts import sessions_fail_long_silent
+
+    two_hours_ago = timezone.now() - timedelta(hours=2)
+    session = ChargingSessionFactory(
+        driver=alice,
+        charging_point=cp,
+        status=SessionStatus.CHARGING,
+        session_id="session-0000beef",
+        requested_at=two_hours_ago,
+        started_at=two_hours_ago,
+        last_seen_at_point=two_hours_ago,
+    )
+    tick = DriverUpdate(
+        request_id=session.request_id,
+        driver_id="driver-alice",
+        cp_id=cp.cp_id,
+        status="in_progress",
+        reason="Charging: 50.0 kW, €1.00",
+        session_id=None,
+        ts=None,
+    )
+
+    assert session_apply_update(tick) == "noop"
+    session.refresh_from_db()
+    first_sign = session.last_seen_at_point
+    assert timezone.now() - first_sign < timedelta(seconds=5)
+
+    assert session_apply_update(tick) == "noop"
+    session.refresh_from_db()
+    assert session.last_seen_at_point == first_sign  # not rewritten on every tick
+
+    # Central's HTTP may be down: the Kafka stream alone keeps the session from the one-hour silence limit.
+    assert sessions_fail_long_silent() == 0
+    session.refresh_from_db()
+    assert session.status == SessionStatus.CHARGING

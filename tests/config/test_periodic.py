@@ -1,0 +1,28 @@
+from config.periodic import periodic_jobs
+
+
+def test_every_periodic_job_is_listed_with_an_expiry(settings):
+    settings.CENTRAL_EVENTS_DRAIN_TASK = True
+    jobs = periodic_jobs()
+    assert {job["task"] for job in jobs.values()} == {
+        "chargingpoints.tasks.poll_central",
+        "sessions_app.tasks.drain_central_events",
+        "sessions_app.tasks.resend_outbox",
+        "sessions_app.tasks.expire_unanswered_requests",
+        "sessions_app.tasks.stop_abandoned_sessions",
+    }
+    assert all(job["options"]["expires"] >= 1.0 for job in jobs.values())
+    assert jobs["poll-central"]["schedule"] == settings.CENTRAL_POLL_INTERVAL
+
+
+def test_the_drain_task_is_left_out_where_a_dedicated_consumer_runs(settings):
+    settings.CENTRAL_EVENTS_DRAIN_TASK = False
+    assert "drain-central-events" not in periodic_jobs()
+
+
+def test_every_job_names_a_registered_task():
+    from config.celery import app
+
+    app.loader.import_default_modules()
+    for job in periodic_jobs().values():
+        assert job["task"] in app.tasks
