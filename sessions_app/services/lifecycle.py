@@ -125,6 +125,19 @@ def _stop_at_central_soon(session_pk: int) -> None:
         logger.warning("could not queue the central stop of session %s: %s", session_pk, exc)
 
 
+def _central_session_id_of(session: ChargingSession) -> str:
+    """Central's id for the session. When its `accepted` was lost (the session still has its pending id),
+    the poll's view of the point names it, provided central has this driver there."""
+    if session.has_central_session_id:
+        return session.session_id
+    point = session.charging_point
+    if point.central_session_id and point.central_driver_id == session.driver.driver_id:
+        taken = ChargingSession.objects.filter(session_id=point.central_session_id).exclude(pk=session.pk).exists()
+        if not taken:
+            return point.central_session_id
+    return session.session_id
+
+
 def session_stop(*, driver: Driver, session_id: str) -> ChargingSession:
     """Stop the driver's APPROVED or CHARGING session at central, then mark it STOPPED.
 
@@ -142,14 +155,17 @@ def session_stop(*, driver: Driver, session_id: str) -> ChargingSession:
             f"Session {session_id} is {session.status}: only APPROVED or CHARGING sessions can be stopped",
             status=session.status,
         )
+    central_id = _central_session_id_of(session)
     # The HTTP call happens outside any transaction: no row lock is held while central answers.
-    central_stop_session(cp_id=session.charging_point.cp_id, driver_id=driver.driver_id, session_id=session.session_id)
+    central_stop_session(cp_id=session.charging_point.cp_id, driver_id=driver.driver_id, session_id=central_id)
     session, _ = session_transition(
         session=session,
         to_status=SessionStatus.STOPPED,
         source=SessionTransition.Source.DRIVER,
         reason="Stopped by driver",
         at=timezone.now(),
+        # Keep central's id so that its ticket still finds this session.
+        changes={"session_id": central_id} if central_id != session.session_id else {},
         strict=False,
     )
     if session.status != SessionStatus.STOPPED:

@@ -111,3 +111,21 @@ def test_bob_cannot_stop_alices_session(bob_client, charging, fake_central):
     assert (through_his_own_path.status_code, through_his_own_path.json()) == (404, {"detail": "Session not found"})
     assert fake_central.stop_calls == []
     assert ChargingSession.objects.get(pk=charging.pk).status == SessionStatus.CHARGING
+
+
+def test_stop_names_centrals_session_when_its_acceptance_was_lost(alice_client, alice, cp, fake_central):
+    # `accepted` never arrived; `in_progress` (session_id null) made it CHARGING; the poll shows central's id.
+    session = ChargingSessionFactory(driver=alice, charging_point=cp, status=SessionStatus.CHARGING)
+    pending_id = session.session_id
+    cp.central_session_id, cp.central_driver_id = "session-1234abcd", "driver-alice"
+    cp.save()
+
+    response = alice_client.post(url(pending_id))
+
+    assert response.status_code == 200
+    assert fake_central.stop_calls == [
+        {"cp_id": "CP-001", "driver_id": "driver-alice", "session_id": "session-1234abcd"}
+    ]
+    assert response.json()["session_id"] == "session-1234abcd"
+    session.refresh_from_db()
+    assert (session.status, session.session_id) == (SessionStatus.STOPPED, "session-1234abcd")
