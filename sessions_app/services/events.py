@@ -195,17 +195,20 @@ def session_apply_update(update: DriverUpdate, index: SessionIndex | None = None
         return _apply_accepted(session, update, index)
     target = UPDATE_STATUSES[update.status]
     if session.status == target == SessionStatus.CHARGING:
-        _note_sign_of_life(session, index)
+        _note_sign_of_life(session)
         return NOOP
     if session.status == target or session.status in FINISHED_STATUSES:
         # A duplicate, or a late message for a finished session (e.g. in_progress after completed).
         return NOOP
+    changes = _central_id_change(session, update.session_id)
+    if target == SessionStatus.CHARGING:
+        changes["last_seen_at_point"] = timezone.now()
     stored, changed = session_transition(
         session=session.pk,
         to_status=target,
         source=SessionTransition.Source.CENTRAL,
         reason=update.reason,
-        changes=_central_id_change(session, update.session_id),
+        changes=changes,
         strict=False,
     )
     index.put(stored)
@@ -217,13 +220,13 @@ def session_apply_update(update: DriverUpdate, index: SessionIndex | None = None
 SIGN_OF_LIFE_EVERY = timedelta(seconds=60)
 
 
-def _note_sign_of_life(session: ChargingSession, index: SessionIndex) -> None:
+def _note_sign_of_life(session: ChargingSession) -> None:
     """Central still reports this session charging: it is alive even while central's HTTP poll fails."""
     now = timezone.now()
     if session.last_seen_at_point and now - session.last_seen_at_point < SIGN_OF_LIFE_EVERY:
         return
     ChargingSession.objects.filter(pk=session.pk, status=SessionStatus.CHARGING).update(last_seen_at_point=now)
-    index.reload(session.pk)
+    session.last_seen_at_point = now  # the index holds this very object: no re-read needed
 
 
 def _apply_accepted(session: ChargingSession, update: DriverUpdate, index: SessionIndex) -> str:
