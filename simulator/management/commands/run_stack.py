@@ -54,7 +54,7 @@ class Command(BaseCommand):
         )
         if options["dry_run"]:
             return
-        for sub in ("queue", "processed"):
+        for sub in ("queue", "processed", "control"):
             Path(settings.CELERY_FILESYSTEM_DIR, sub).mkdir(parents=True, exist_ok=True)
         bin_dir = str(Path(sys.executable).parent)
         honcho = shutil.which("honcho", path=bin_dir) or shutil.which("honcho")
