@@ -32,8 +32,10 @@ def check_database() -> str:
 def check_kafka() -> str:
     from confluent_kafka.admin import AdminClient
 
+    from sessions_app.kafka.config import admin_config
+
     try:
-        admin = AdminClient({"bootstrap.servers": settings.KAFKA_BOOTSTRAP_SERVERS, "log_level": 0})
+        admin = AdminClient({**admin_config(), "log_level": 0})
         admin.list_topics(timeout=KAFKA_CHECK_TIMEOUT_SECONDS)
     except Exception as exc:  # KafkaException on timeout, ValueError on a bad address
         return f"unavailable at {settings.KAFKA_BOOTSTRAP_SERVERS}: {exc}"

@@ -94,6 +94,17 @@ def drivers_alert_central_outage(*, since, back: bool) -> int:
     return created
 
 
+def session_stop_at_central_soon(session_pk: int) -> None:
+    """Queue `session_stop_abandoned_at_central` (call after commit). Never raises: with Celery's broker
+    down, the periodic `stop_abandoned_sessions` retries every session still marked central_stop_pending."""
+    from sessions_app.tasks import stop_abandoned_session_at_central
+
+    try:
+        stop_abandoned_session_at_central.delay(session_pk)
+    except Exception as exc:
+        logger.warning("could not queue the central stop of session %s: %s", session_pk, exc)
+
+
 def session_stop_abandoned_at_central(session_pk: int) -> bool:
     """Stop at central a session the driver cancelled, or that timed out, after central accepted it.
 

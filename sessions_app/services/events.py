@@ -17,6 +17,7 @@ from django.utils import timezone
 from notifications.models import Notification
 from notifications.services import notification_create
 from sessions_app.models import ChargingSession, SessionTransition
+from sessions_app.services.central_sync import session_stop_at_central_soon
 from sessions_app.services.transitions import session_transition
 from sessions_app.status import FINISHED_STATUSES, OPEN_STATUSES, SessionStatus
 
@@ -276,17 +277,8 @@ def _stop_late_acceptance(session: ChargingSession, update: DriverUpdate, index:
         fields.get("session_id", session.session_id),
     )
     session_pk = session.pk
-    transaction.on_commit(lambda: _stop_at_central_soon(session_pk))
+    transaction.on_commit(lambda: session_stop_at_central_soon(session_pk))
     return APPLIED
-
-
-def _stop_at_central_soon(session_pk: int) -> None:
-    from sessions_app.tasks import stop_abandoned_session_at_central
-
-    try:
-        stop_abandoned_session_at_central.delay(session_pk)
-    except Exception as exc:  # the periodic sweep retries sessions still marked central_stop_pending
-        logger.warning("could not queue the central stop of session %s: %s", session_pk, exc)
 
 
 def session_apply_ticket(ticket: SessionTicket, index: SessionIndex | None = None) -> str:

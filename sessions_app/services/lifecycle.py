@@ -13,6 +13,7 @@ from sessions_app.central.client import central_stop_session
 from sessions_app.models import ChargingSession, SessionTransition
 from sessions_app.outbox import outbox_enqueue
 from sessions_app.protocol import driver_request_message
+from sessions_app.services.central_sync import session_stop_at_central_soon
 from sessions_app.status import OPEN_STATUSES, SessionStatus
 
 logger = logging.getLogger(__name__)
@@ -112,17 +113,8 @@ def session_cancel(*, driver: Driver, request_id: str) -> ChargingSession:
             changes={"central_stop_pending": session.status == SessionStatus.APPROVED},
         )
         if changed and session.central_stop_pending:
-            transaction.on_commit(lambda: _stop_at_central_soon(session.pk))
+            transaction.on_commit(lambda: session_stop_at_central_soon(session.pk))
     return session
-
-
-def _stop_at_central_soon(session_pk: int) -> None:
-    from sessions_app.tasks import stop_abandoned_session_at_central
-
-    try:
-        stop_abandoned_session_at_central.delay(session_pk)
-    except Exception as exc:  # Celery's broker down: the periodic `stop_abandoned_sessions` retries
-        logger.warning("could not queue the central stop of session %s: %s", session_pk, exc)
 
 
 def _central_session_id_of(session: ChargingSession) -> str:

@@ -23,6 +23,7 @@ from sessions_app.models import ChargingSession, SessionTransition
 from sessions_app.services.transitions import session_transition
 from sessions_app.status import SessionStatus
 from tests.factories import BroadcastAlertFactory, ChargingSessionFactory, DriverFactory
+from tests.waiting import wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -47,16 +48,6 @@ def central_polled():
     CentralSyncState.objects.update_or_create(
         singleton=1, defaults={"last_attempt_at": now, "last_success_at": now, "unreachable_since": None}
     )
-
-
-def wait_for(predicate, timeout: float = 5.0):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise AssertionError(f"condition not met within {timeout}s")
 
 
 def sign_in(page, username: str):
@@ -133,7 +124,11 @@ def test_driver_charges_from_request_to_history(open_page, network, fake_central
     page.keyboard.press("Enter")
     expect(star).to_have_attribute("aria-pressed", "true")
     expect(star).to_have_css("color", "rgb(245, 180, 0)")
-    wait_for(lambda: Favorite.objects.filter(driver=network["alice"], charging_point__cp_id="CP-002").exists())
+    wait_for(
+        lambda: Favorite.objects.filter(driver=network["alice"], charging_point__cp_id="CP-002").exists(),
+        5.0,
+        interval=0.05,
+    )
     page.get_by_label("Favorites only").check()
     expect(page).to_have_url(re.compile(r"favorites_only=true"))
     expect(page.locator("#points .card")).to_have_count(1)
@@ -145,7 +140,7 @@ def test_driver_charges_from_request_to_history(open_page, network, fake_central
     card(page, "CP-001").get_by_role("button", name="Request charge").click()
     panel = page.locator("#session-panel")
     expect(panel).to_have_attribute("data-status", "PENDING")
-    session = wait_for(lambda: ChargingSession.objects.filter(driver=network["alice"]).first())
+    session = wait_for(lambda: ChargingSession.objects.filter(driver=network["alice"]).first(), 5.0, interval=0.05)
     assert (session.status, session.charging_point.cp_id, session.vehicle_id) == ("PENDING", "CP-001", "vehicle-1")
     expect(page.locator("#session-point")).to_have_text("CP-001 · Downtown Fast Charger")
     expect(page.locator("#session-cancel")).to_be_visible()
@@ -225,7 +220,7 @@ def test_driver_charges_from_request_to_history(open_page, network, fake_central
     expect(page.locator("#unread-count")).to_have_text(str(unread))
     page.get_by_role("button", name="Mark all read").click()
     expect(page.locator("#unread-count")).to_have_text("0")
-    wait_for(lambda: not Notification.objects.filter(driver=network["alice"], read=False).exists())
+    wait_for(lambda: not Notification.objects.filter(driver=network["alice"], read=False).exists(), 5.0, interval=0.05)
 
     # Signing out ends the session: the dashboard sends the visitor back to log in.
     page.get_by_role("button", name="Sign out").click()

@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -22,6 +21,7 @@ from rest_framework.authtoken.models import Token
 from sessions_app.kafka.tansu import free_port, port_open
 from sessions_app.models import ChargingSession, SessionTransition
 from tests.factories import ChargingPointFactory, DriverFactory, UserFactory
+from tests.waiting import wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.kafka]
 
@@ -31,17 +31,6 @@ REDIS_URL = "redis://127.0.0.1:6379/5"
 def _session_pids(sid: int) -> list[str]:
     out = subprocess.run(["ps", "-eo", "pid=,sid=,args="], capture_output=True, text=True).stdout
     return [line.strip() for line in out.splitlines() if line.split()[1] == str(sid)]
-
-
-def _wait(predicate, timeout: float, what: str, interval: float = 0.2):
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(interval)
 
 
 class Stack:
@@ -106,7 +95,7 @@ def stack(people, kafka_broker, tmp_path):
             assert process.poll() is None, f"run_stack exited:\n{log.read_text()[-3000:]}"
             return stack.up(f"{stack.central}/health") and stack.up(f"{stack.web}/health")
 
-        _wait(ready, 60, "web and central")
+        wait_for(ready, 60, "web and central")
         yield stack
     finally:
         process.send_signal(signal.SIGTERM)
@@ -117,7 +106,7 @@ def stack(people, kafka_broker, tmp_path):
             raise
         finally:
             # Nothing the runner started survives it.
-            _wait(lambda: not _session_pids(process.pid), 10, "every process of the runner to exit")
+            wait_for(lambda: not _session_pids(process.pid), 10, "every process of the runner to exit")
             assert not port_open(web_port) and not port_open(sim_port)
 
 
@@ -181,15 +170,15 @@ def test_two_drivers_full_sessions_one_point_goes_offline(stack, people):
     bob_request = response.json()["request_id"]
 
     # Central accepts, the engines charge: energy and cost rise.
-    first = _wait(lambda: _charging(stack, alice, "driver-alice"), 20, "alice CHARGING with energy")
+    first = wait_for(lambda: _charging(stack, alice, "driver-alice"), 20, "alice CHARGING with energy")
     assert first["session_id"].startswith("session-")
-    later = _wait(
+    later = wait_for(
         lambda: (c := _charging(stack, alice, "driver-alice")) and c["energy_kwh"] > first["energy_kwh"] and c,
         10,
         "alice's energy to rise",
     )
     assert later["cost_eur"] > first["cost_eur"]
-    bob_charging = _wait(lambda: _charging(stack, bob, "driver-bob"), 20, "bob CHARGING")
+    bob_charging = wait_for(lambda: _charging(stack, bob, "driver-bob"), 20, "bob CHARGING")
 
     # Bob's point drops off the network mid-charge; central says nothing (as in the field): the poll notices.
     response = requests.post(f"{stack.central}/sim/points/CP-102/offline", json={"silent": True}, timeout=5)
@@ -216,7 +205,7 @@ def test_two_drivers_full_sessions_one_point_goes_offline(stack, people):
             return entry
         return None
 
-    final = _wait(alice_final, 20, "the ticket's numbers in alice's history")
+    final = wait_for(alice_final, 20, "the ticket's numbers in alice's history")
     assert final["status"] == "STOPPED"
     assert final["energy_kwh"] >= later["energy_kwh"]
     assert final["cost_eur"] == pytest.approx(final["energy_kwh"] * 0.40, abs=1e-3)
@@ -226,7 +215,7 @@ def test_two_drivers_full_sessions_one_point_goes_offline(stack, people):
         history = stack.api(bob, "GET", "/drivers/driver-bob/sessions/history").json()
         return next((h for h in history if h["request_id"] == bob_request and h["status"] == "FAILED"), None)
 
-    failed = _wait(bob_failed, 30, "bob's session FAILED")
+    failed = wait_for(bob_failed, 30, "bob's session FAILED")
     assert failed["session_id"] == bob_charging["session_id"]
     assert _current(stack, bob, "driver-bob") is None
 

@@ -4,7 +4,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from decimal import Decimal
 from pathlib import Path
 
@@ -16,21 +15,12 @@ from chargingpoints.models import ChargingPoint
 from sessions_app.models import ChargingSession
 from sessions_app.services.lifecycle import session_request
 from tests.fakes.central_http import central_cp
+from tests.waiting import wait_for
 
 pytestmark = [pytest.mark.kafka, pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 
 REDIS_URL = "redis://127.0.0.1:6379/4"
 BASE_DIR = Path(__file__).resolve().parents[3]
-
-
-def wait_for(predicate, timeout: float = 20.0, what: str = "condition"):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out after {timeout}s waiting for {what}")
 
 
 @pytest.fixture
@@ -97,10 +87,10 @@ def test_worker_and_beat_poll_central_drain_updates_and_follow_telemetry(
     assert request["request_id"] == session.request_id
     session_id = central_kafka.accept(request)
     wait_for(
-        lambda: ChargingSession.objects.get(pk=session.pk).status == "APPROVED", what="APPROVED via the drain task"
+        lambda: ChargingSession.objects.get(pk=session.pk).status == "APPROVED", 20.0, "APPROVED via the drain task"
     )
     central_kafka.update(request_id=session.request_id, driver_id="driver-alice", cp_id="CP-001", status="in_progress")
-    wait_for(lambda: ChargingSession.objects.get(pk=session.pk).status == "CHARGING", what="CHARGING")
+    wait_for(lambda: ChargingSession.objects.get(pk=session.pk).status == "CHARGING", 20.0, "CHARGING")
 
     def supplying(kwh):
         telemetry = {"kw": 22.0, "kwh": kwh, "euros": round(kwh * 0.42, 4), "session_id": session_id}
@@ -115,8 +105,8 @@ def test_worker_and_beat_poll_central_drain_updates_and_follow_telemetry(
         ]
 
     fake_central.charging_points = supplying(0.5)
-    wait_for(lambda: ChargingPoint.objects.get(pk=cp.pk).status == "OCCUPIED", what="the poll")
-    wait_for(lambda: ChargingSession.objects.get(pk=session.pk).energy_kwh == Decimal("0.5"), what="telemetry")
+    wait_for(lambda: ChargingPoint.objects.get(pk=cp.pk).status == "OCCUPIED", 20.0, "the poll")
+    wait_for(lambda: ChargingSession.objects.get(pk=session.pk).energy_kwh == Decimal("0.5"), 20.0, "telemetry")
     fake_central.charging_points = supplying(1.0)
-    wait_for(lambda: ChargingSession.objects.get(pk=session.pk).energy_kwh == Decimal("1.0"), what="rising energy")
+    wait_for(lambda: ChargingSession.objects.get(pk=session.pk).energy_kwh == Decimal("1.0"), 20.0, "rising energy")
     assert ChargingSession.objects.get(pk=session.pk).cost_eur == Decimal("0.42")
