@@ -40,10 +40,18 @@ class ChargingSession(models.Model):
     cost_eur = models.DecimalField(max_digits=12, decimal_places=4, null=True, blank=True)
     # Central's SessionTicket arrived: energy and cost are final.
     ticket_received_at = models.DateTimeField(null=True, blank=True)
-    # The dashboard must still tell central to stop this session (cancelled/timed out, then accepted).
+    # The dashboard must still tell central to stop this session (it ended it on its own: cancelled,
+    # timed out or inferred failed, while central may still run it).
     central_stop_pending = models.BooleanField(default=False)
     central_stopped_at = models.DateTimeField(null=True, blank=True)
-    # Last time the poll showed central running this session on its point (for the silence check).
+    # The driver asked to stop (recorded before central is called): central's `completed` or ticket that
+    # overtakes the API's own write still ends the session STOPPED.
+    stop_requested_at = models.DateTimeField(null=True, blank=True)
+    # The dashboard ended this session without word from central (time-out, silence, lost at the point):
+    # such a FAILED is provisional, and central's own end, arriving later, corrects it.
+    ended_by_dashboard = models.BooleanField(default=False)
+    # Last sign of life of this session on either channel: the poll showed central running it on its point,
+    # or central's Kafka `in_progress` named it (for the silence checks).
     last_seen_at_point = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -52,7 +60,8 @@ class ChargingSession(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["driver"],
-                condition=models.Q(status__in=[s.value for s in OPEN_STATUSES]),
+                # Sorted: a set's order changes with PYTHONHASHSEED, and the migration must not.
+                condition=models.Q(status__in=sorted(s.value for s in OPEN_STATUSES)),
                 name="one_open_session_per_driver",
                 violation_error_message="The driver already has an open session.",
             ),
@@ -158,3 +167,22 @@ class DeadLetter(models.Model):
 
     def __str__(self):
         return f"{self.topic}[{self.partition}]@{self.offset}"
+
+
+class ConsumerProgress(models.Model):
+    """How far one consumer process of central's events has got, for the poll's silence rule.
+
+    `caught_up_at`: the consumer had applied everything on its partitions that central produced before this
+    time (it found nothing more waiting). `heartbeat_at`: the process was alive then. A session is failed for
+    silence only when every live consumer caught up after the session was last seen alive.
+    """
+
+    name = models.CharField(max_length=200, unique=True, help_text="group:host:pid of the consumer.")
+    caught_up_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name_plural = "consumer progress"
+
+    def __str__(self):
+        return f"{self.name} caught up at {self.caught_up_at}"
