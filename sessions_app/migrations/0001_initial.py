@@ -108,7 +108,7 @@ class Migration(migrations.Migration):
         ),
         migrations.AddConstraint(
             model_name='chargingsession',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['APPROVED', 'PENDING', 'CHARGING'])), fields=('driver',), name='one_open_session_per_driver', violation_error_message='The driver already has an open session.'),
+            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ['APPROVED', 'CHARGING', 'PENDING'])), fields=('driver',), name='one_open_session_per_driver', violation_error_message='The driver already has an open session.'),
         ),
         migrations.AddConstraint(
             model_name='chargingsession',
