@@ -1,11 +1,11 @@
 """Writes on charging points (operator data; the live fields are written by the central poll)."""
 
 import csv
+import dataclasses
 import io
 import json
 import logging
 import math
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
@@ -33,11 +33,13 @@ class ChargingPointImportError(ValueError):
     """The file cannot be imported; the message names the row and field. Nothing was written."""
 
 
-@dataclass
+@dataclasses.dataclass
 class ImportResult:
     created: int = 0
     updated: int = 0
     unchanged: int = 0
+    # Existing points that differ from the file and were left as they are (no `update_existing`).
+    kept: list[str] = dataclasses.field(default_factory=list)
 
 
 def charging_points_read_file(path: Path) -> list[dict]:
@@ -111,12 +113,13 @@ def _clean_row(index: int, raw) -> dict:
     return row
 
 
-def charging_points_import(raw_rows: list) -> ImportResult:
-    """Create or update charging points from raw rows, all or nothing.
+def charging_points_import(raw_rows: list, *, update_existing: bool = False) -> ImportResult:
+    """Create the charging points of raw rows that do not exist yet, all or nothing.
 
     Every row is validated before anything is written; a bad row raises ChargingPointImportError
-    naming it. Rows equal to what is stored are left alone, so importing twice changes nothing.
-    Live fields (status, telemetry) are never touched.
+    naming it. An existing point is left as it is (an operator's edits in the admin survive every
+    start) and listed in `kept` when the file differs; with `update_existing` its static fields are
+    overwritten from the file instead. Live fields (status, telemetry) are never touched.
     """
     rows = [_clean_row(i, raw) for i, raw in enumerate(raw_rows)]
     seen = set()
@@ -138,14 +141,18 @@ def charging_points_import(raw_rows: list) -> ImportResult:
             if not changed:
                 result.unchanged += 1
                 continue
+            if not update_existing:
+                result.kept.append(point.cp_id)
+                continue
             for field in changed:
                 setattr(point, field, row[field])
             point.save(update_fields=[*changed, "updated_at"])
             result.updated += 1
     logger.info(
-        "charging points imported: %s created, %s updated, %s unchanged",
+        "charging points imported: %s created, %s updated, %s unchanged, %s kept as stored",
         result.created,
         result.updated,
         result.unchanged,
+        len(result.kept),
     )
     return result

@@ -34,18 +34,57 @@ def test_seeding_twice_changes_nothing(capsys):
     assert f"0 created, 0 updated, {len(before)} unchanged" in capsys.readouterr().out
 
 
-def test_reseeding_with_edited_data_updates_rows(tmp_path):
-    call_command("seed_charging_points")
+def _edited_network(tmp_path):
     rows = json.loads(DEFAULT_NETWORK_FILE.read_text())
     rows[0]["price_eur_per_kwh"] = "0.99"
     rows[0]["amenities"] = ["WiFi"]
     edited = tmp_path / "edited.json"
     edited.write_text(json.dumps(rows))
+    return rows, edited
+
+
+def test_reseeding_keeps_an_operators_edits(capsys):
+    """`make run` seeds on every start: what an operator changed in the admin must survive it."""
+    call_command("seed_charging_points")
+    ChargingPoint.objects.filter(cp_id="CP-001").update(
+        name="Downtown (real central)", power_kw=22, price_eur_per_kwh=Decimal("0.30")
+    )
+    capsys.readouterr()
+    call_command("seed_charging_points")
+    point = ChargingPoint.objects.get(cp_id="CP-001")
+    assert (point.name, point.power_kw, point.price_eur_per_kwh) == ("Downtown (real central)", 22.0, Decimal("0.30"))
+    out = capsys.readouterr().out
+    assert "0 created, 0 updated" in out
+    assert "1 existing point(s) differ from the file and were left as stored (CP-001)" in out
+    assert "--update" in out
+
+
+def test_reseeding_creates_only_the_missing_points():
+    call_command("seed_charging_points")
+    ChargingPoint.objects.filter(cp_id="CP-001").update(price_eur_per_kwh=Decimal("0.30"))
+    ChargingPoint.objects.filter(cp_id="CP-002").delete()
+    call_command("seed_charging_points")
+    assert ChargingPoint.objects.filter(cp_id="CP-002").exists()
+    assert ChargingPoint.objects.get(cp_id="CP-001").price_eur_per_kwh == Decimal("0.30")
+
+
+def test_edited_file_does_not_overwrite_existing_rows_without_update(tmp_path):
+    call_command("seed_charging_points")
+    before = _snapshot()
+    _rows, edited = _edited_network(tmp_path)
     call_command("seed_charging_points", str(edited))
+    assert _snapshot() == before
+
+
+def test_update_option_overwrites_existing_rows_from_the_file(tmp_path, capsys):
+    call_command("seed_charging_points")
+    rows, edited = _edited_network(tmp_path)
+    call_command("seed_charging_points", str(edited), "--update")
     point = ChargingPoint.objects.get(cp_id=rows[0]["cp_id"])
     assert point.price_eur_per_kwh == Decimal("0.9900")
     assert point.amenities == ["WiFi"]
     assert ChargingPoint.objects.count() == len(rows)
+    assert f"0 created, 1 updated, {len(rows) - 1} unchanged" in capsys.readouterr().out
 
 
 def test_csv_file_import(tmp_path):
