@@ -67,6 +67,11 @@ def api_exception_handler(exc, context):
             {"detail": "Invalid request payload", "errors": {"non_field_errors": [str(exc.detail)]}},
             status=status.HTTP_400_BAD_REQUEST,
         )
+    if isinstance(exc, exceptions.NotAuthenticated):
+        # Single-driver mode saw the request but refused to act for the driver: say why.
+        refusal = getattr(context.get("request"), "single_driver_refusal", None)
+        if refusal:
+            exc = exceptions.NotAuthenticated(refusal)
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(str(exc) or "Not found")
     elif isinstance(exc, PermissionDenied):

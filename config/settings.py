@@ -194,6 +194,15 @@ SPECTACULAR_SETTINGS = {
 # The specification's single-driver mode: with DRIVER_DRIVER_ID=driver-alice, API requests from this machine
 # that carry no token or login act as that driver (see drivers/authentication.py). Off by default.
 DRIVER_DRIVER_ID = env.str("DRIVER_DRIVER_ID", default="")
+# The mode trusts loopback clients; on a production host a reverse proxy, tunnel or sidecar makes every client
+# loopback. Production settings refuse it unless the operator says it is meant.
+DRIVER_SINGLE_MODE_IN_PRODUCTION = env_bool("DRIVER_SINGLE_MODE_IN_PRODUCTION", default=False)
+if DRIVER_DRIVER_ID and not DEBUG and not DRIVER_SINGLE_MODE_IN_PRODUCTION:
+    raise ImproperlyConfigured(
+        "DRIVER_DRIVER_ID is set with DJANGO_DEBUG=false: single-driver mode treats every request from this machine "
+        "as that driver's, which a reverse proxy or tunnel on the host extends to everyone. Unset DRIVER_DRIVER_ID, "
+        "or set DRIVER_SINGLE_MODE_IN_PRODUCTION=true if nothing forwards requests to this process."
+    )
 
 CORS_ALLOWED_ORIGINS = env.list(
     "CORS_ALLOWED_ORIGINS",
