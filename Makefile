@@ -33,8 +33,10 @@ run: seed
 	$(PY) manage.py collectstatic --noinput -v 0
 	$(PY) manage.py run_stack
 
+# Before the suite: a fresh venv from requirements.txt alone starts every production process (about 30 s).
 test: install-dev
 	./scripts/ensure_services.sh
+	./scripts/check_production_install.sh
 	./scripts/install_browser.sh
 	./scripts/run_tests.sh
 
