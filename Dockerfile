@@ -17,5 +17,6 @@ RUN DJANGO_DEBUG=false DJANGO_SECRET_KEY=collectstatic-only python manage.py col
 USER dashboard
 
 EXPOSE 8100 8000
-CMD ["gunicorn", "config.wsgi:application", "--bind", "0.0.0.0:8100", "--workers", "4", "--threads", "4", \
+CMD ["gunicorn", "-c", "config/gunicorn_conf.py", "config.wsgi:application", \
+     "--bind", "0.0.0.0:8100", "--workers", "4", "--threads", "4", \
      "--access-logfile", "-"]

@@ -4,11 +4,13 @@ Every error body is `{"detail": "..."}`; validation errors add the field errors 
 (each field at the top level, and all of them again under `errors`).
 """
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
+
+from config.error_views import body_too_large_detail
 
 
 class DomainError(Exception):
@@ -67,6 +69,8 @@ def api_exception_handler(exc, context):
             {"detail": "Invalid request payload", "errors": {"non_field_errors": [str(exc.detail)]}},
             status=status.HTTP_400_BAD_REQUEST,
         )
+    if isinstance(exc, RequestDataTooBig):
+        return Response({"detail": body_too_large_detail()}, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
     if isinstance(exc, exceptions.NotAuthenticated):
         # Single-driver mode saw the request but refused to act for the driver: say why.
         refusal = getattr(context.get("request"), "single_driver_refusal", None)
