@@ -7,8 +7,15 @@ config/gunicorn_conf.py.
 """
 
 from django.conf import settings
-from django.core.exceptions import DisallowedHost, RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
-from django.http import JsonResponse
+from django.core.exceptions import (
+    NON_FIELD_ERRORS,
+    DisallowedHost,
+    RequestDataTooBig,
+    TooManyFieldsSent,
+    TooManyFilesSent,
+)
+from django.http import HttpResponse, JsonResponse
+from django.template.response import TemplateResponse
 from django.views import defaults
 
 # Path prefixes of the REST API (config/api_urls.py).
@@ -52,3 +59,26 @@ def server_error(request):
     if _wants_html(request):
         return defaults.server_error(request)
     return JsonResponse({"detail": "Internal server error; the problem has been logged"}, status=500)
+
+
+def signin_locked_out(request, original_response=None, credentials=None):
+    """django-axes' answer (AXES_LOCKOUT_CALLABLE) to a sign-in while the username is locked out from this
+    address: 429 with the reason and `Retry-After`. Browsers get the sign-in page they posted (the dashboard's
+    or the admin's) with the reason in place of "wrong password"; other clients `{"detail": ...}`.
+    """
+    seconds = round(float(settings.AXES_COOLOFF_TIME) * 3600)
+    detail = (
+        f"Too many failed sign-in attempts: signing in as this user from your address is blocked for "
+        f"{max(1, round(seconds / 60))} minutes. Try again later."
+    )
+    headers = {"Retry-After": str(seconds)}
+    if not _wants_html(request):
+        return JsonResponse({"detail": detail}, status=429, headers=headers)
+    context = getattr(original_response, "context_data", None) or {}
+    form = context.get("form")
+    if form is None or not getattr(original_response, "template_name", None):
+        return HttpResponse(detail, status=429, headers=headers, content_type="text/plain; charset=utf-8")
+    form.errors[NON_FIELD_ERRORS] = form.error_class([detail], error_class="nonfield")
+    response = TemplateResponse(request, original_response.template_name, context, status=429, headers=headers)
+    # AxesMiddleware runs after Django has rendered the view's response: render this one here.
+    return response.render()

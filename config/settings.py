@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "corsheaders",
     "rest_framework",
     "rest_framework.authtoken",
+    # Sign-in rate limit: failed attempts are kept in its tables (AXES_* settings below).
+    "axes",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -79,6 +81,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes requires: turns a locked-out sign-in into its answer (config.error_views).
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"
@@ -132,6 +136,23 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/login/"
+# The lockout check (django-axes) comes first; ModelBackend checks the password.
+AUTHENTICATION_BACKENDS = [
+    "drivers.authentication.SignInLockoutBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Sign-in rate limit (the dashboard's /login/ and the admin's): SIGNIN_FAILURE_LIMIT wrong passwords for one
+# username from one address lock that pair out for SIGNIN_LOCKOUT_MINUTES, the right password included. Counts
+# live in the database (shared by every web process); a successful sign-in clears them; attempts during a lockout
+# do not extend it. Token API calls never sign in and are not affected. The address is REMOTE_ADDR: proxy
+# headers are not trusted.
+AXES_FAILURE_LIMIT = env.int("SIGNIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("SIGNIN_LOCKOUT_MINUTES", default=15.0) / 60  # hours, as django-axes reads a float
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_DISABLE_ACCESS_LOG = True
+AXES_LOCKOUT_CALLABLE = "config.error_views.signin_locked_out"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

@@ -1,4 +1,6 @@
-"""The specification's single-driver mode (opt-in): one dashboard per driver, as in its usage example
+"""Authentication: the specification's single-driver mode, and the sign-in lockout backend (end of file).
+
+The specification's single-driver mode (opt-in): one dashboard per driver, as in its usage example
 `DRIVER_DASHBOARD_PORT=8100 DRIVER_DRIVER_ID=driver-alice ...`, where clients send no credentials.
 
 With `DRIVER_DRIVER_ID` set, a request that carries no token and no session login is taken as that
@@ -12,6 +14,7 @@ Unset (the default), every `/drivers/...` endpoint needs a token or a login.
 
 import ipaddress
 
+from axes.backends import AxesStandaloneBackend
 from django.conf import settings
 from rest_framework.authentication import BaseAuthentication
 
@@ -71,3 +74,17 @@ class SingleDriverAuthentication(BaseAuthentication):
         if driver is None or not driver.user.is_active:
             return None
         return (driver.user, None)
+
+
+class SignInLockoutBackend(AxesStandaloneBackend):
+    """django-axes' check, first in AUTHENTICATION_BACKENDS: a username locked out from the client's address
+    cannot sign in (the dashboard's /login/ and the admin's), whatever the password.
+
+    `authenticate()` without a request (a management command, a script, the test client's `login()`) is no web
+    sign-in and has no address to count against: it is not checked, where django-axes would raise.
+    """
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is None:
+            return None
+        return super().authenticate(request, username=username, password=password, **kwargs)
