@@ -11,10 +11,13 @@ import environ
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
 env.read_env(BASE_DIR / ".env", overwrite=False)
+
+# Local state of `make run` (SQLite database, Celery broker, cache, static files); DJANGO_VAR_DIR moves it, e.g. for
+# a second stack beside a developer's (bench/soak.py).
+VAR_DIR = Path(env.str("DJANGO_VAR_DIR", default=str(BASE_DIR / "var")))
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
@@ -238,23 +241,19 @@ CORS_ALLOWED_ORIGINS = env.list(
 CORS_ALLOW_CREDENTIALS = True
 
 # --- Redis and Celery -----------------------------------------------------------------------------
-# With REDIS_URL unset, Celery uses kombu's filesystem transport so `make run` needs no server.
+# With REDIS_URL unset, Celery's broker is a SQLite file under var/celery (kombu's SQLAlchemy transport, see
+# config/celery_broker.py) so `make run` needs no server.
 
 REDIS_URL = env.str("REDIS_URL", default="")
-CELERY_FILESYSTEM_DIR = VAR_DIR / "celery"
+CELERY_BROKER_SQLITE_FILE = VAR_DIR / "celery" / "broker.sqlite3"
 if REDIS_URL:
     CELERY_BROKER_URL = REDIS_URL
+    CELERY_BROKER_TRANSPORT = None
     CELERY_BROKER_TRANSPORT_OPTIONS = {}
 else:
-    CELERY_BROKER_URL = "filesystem://"
-    CELERY_BROKER_TRANSPORT_OPTIONS = {
-        "polling_interval": 0.1,
-        "data_folder_in": str(CELERY_FILESYSTEM_DIR / "queue"),
-        "data_folder_out": str(CELERY_FILESYSTEM_DIR / "queue"),
-        "processed_folder": str(CELERY_FILESYSTEM_DIR / "processed"),
-        "control_folder": str(CELERY_FILESYSTEM_DIR / "control"),
-        "store_processed": False,
-    }
+    CELERY_BROKER_URL = f"sqlite:///{CELERY_BROKER_SQLITE_FILE}"
+    CELERY_BROKER_TRANSPORT = "config.celery_broker:Transport"
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"polling_interval": 0.1}
 # The cache holds the API's throttle counters: shared by every process (Redis when configured,
 # else files under var/ on this one machine), never per process.
 if REDIS_URL:

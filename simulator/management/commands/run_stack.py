@@ -2,14 +2,15 @@
 
 Always: web (gunicorn), worker and beat (Celery), consumer (the dashboard's Kafka consumer). With
 KAFKA_BOOTSTRAP_SERVERS unset also `kafka` (a local tansu broker); with SIMULATE_CENTRAL (default: no real
-central or Kafka configured) also `simulator`. honcho labels every line with its process and, on Ctrl-C or
-SIGTERM, stops every process group it started.
+central or Kafka configured) also `simulator`. The runner (simulator/supervisor.py, honcho's manager) labels every
+line with its process and, on Ctrl-C or SIGTERM, stops every process group it started; when one process dies on
+its own it stops the others and says which one ended the run and why.
 """
 
 import contextlib
 import ctypes
+import importlib.util
 import os
-import shutil
 import signal
 import sys
 from pathlib import Path
@@ -45,7 +46,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         names = stack_processes()
         database = settings.DATABASES["default"]["ENGINE"].rsplit(".", 1)[-1]
-        celery = "redis" if settings.REDIS_URL else f"filesystem ({settings.CELERY_FILESYSTEM_DIR})"
+        celery = "redis" if settings.REDIS_URL else f"SQLite ({settings.CELERY_BROKER_SQLITE_FILE})"
         kafka = "local tansu" if settings.KAFKA_EMBEDDED else "external"
         central = "simulator" if settings.SIMULATE_CENTRAL else "external"
         self.stdout.write(
@@ -54,18 +55,26 @@ class Command(BaseCommand):
         )
         if options["dry_run"]:
             return
-        for sub in ("queue", "processed", "control"):
-            Path(settings.CELERY_FILESYSTEM_DIR, sub).mkdir(parents=True, exist_ok=True)
-        bin_dir = str(Path(sys.executable).parent)
-        honcho = shutil.which("honcho", path=bin_dir) or shutil.which("honcho")
-        if not honcho:
+        if importlib.util.find_spec("honcho") is None:
             raise CommandError("honcho is not installed: pip install -r requirements.txt")
+        bin_dir = str(Path(sys.executable).parent)
         env = {**os.environ, "PATH": bin_dir + os.pathsep + os.environ.get("PATH", ""), "PYTHONUNBUFFERED": "1"}
         self.stdout.flush()
         _die_with_parent()
         os.chdir(settings.BASE_DIR)
+        # The runner replaces this process (no Django loaded in it); see simulator/supervisor.py for what it
+        # does when a process dies.
         os.execve(
-            honcho,
-            [honcho, "--procfile", options["procfile"], "--app-root", str(settings.BASE_DIR), "start", *names],
+            sys.executable,
+            [
+                sys.executable,
+                "-m",
+                "simulator.supervisor",
+                "--procfile",
+                options["procfile"],
+                "--app-root",
+                str(settings.BASE_DIR),
+                *names,
+            ],
             env,
         )

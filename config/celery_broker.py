@@ -1,0 +1,107 @@
+"""Celery's embedded broker for `make run`: kombu's SQLAlchemy transport on a SQLite file.
+
+Used when REDIS_URL is not set (settings: CELERY_BROKER_TRANSPORT). web, worker and beat put and take messages
+from separate processes at once. SQLite serialises writers with a file lock and kombu takes a message inside
+`BEGIN IMMEDIATE`, so a message is read whole, by one consumer, once; kombu's filesystem transport, used before,
+let a reader open a half-written file (worker: "Unrecoverable error: JSONDecodeError").
+
+Three changes to kombu's transport:
+- kombu 5.7 hands every transport option to `create_engine`, which refuses `polling_interval`; this Channel builds
+  the engine itself (WAL, a long lock wait), so `polling_interval` reaches kombu's poll loop as a normal option.
+- kombu creates its tables and queues with a check, then an insert: two processes starting together on a new file
+  both insert and one fails. Here both happen under SQLite's write lock or as `INSERT ... ON CONFLICT DO NOTHING`.
+- kombu keeps every delivered message as an invisible row, so the file grows without end; here the row is deleted
+  in the transaction that takes it. Nothing else reads those rows: a message that is not acknowledged is put back
+  as a new row (kombu's virtual transport).
+"""
+
+from json import loads
+from pathlib import Path
+from queue import Empty
+
+from kombu.transport import sqlalchemy as kombu_sqlalchemy
+from kombu.utils.encoding import bytes_to_str
+from sqlalchemy import create_engine, event, make_url, text
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+# Seconds a process waits for another's write lock before the operation fails (SQLite's busy timeout).
+LOCK_WAIT_SECONDS = 30
+
+
+def _set_pragmas(dbapi_connection, connection_record) -> None:
+    # WAL (kept in the file once set): readers (queue lookups, sizes) do not wait for a writer; writers take turns.
+    if dbapi_connection.execute("PRAGMA journal_mode").fetchone()[0] != "wal":
+        dbapi_connection.execute("PRAGMA journal_mode=WAL")
+    dbapi_connection.execute("PRAGMA synchronous=NORMAL")
+
+
+class Channel(kombu_sqlalchemy.Channel):
+    def _engine_from_config(self):
+        url = make_url(self.connection.client.hostname)
+        if url.database and url.database != ":memory:":
+            Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": LOCK_WAIT_SECONDS})
+        event.listen(engine, "connect", _set_pragmas)
+        # kombu then runs `create_all`, which checks and creates without a lock: web, worker and beat starting
+        # together on a new file fail with "table kombu_queue already exists". Create the tables here, holding
+        # the write lock, so kombu finds them.
+        with engine.connect() as connection:
+            connection.exec_driver_sql("BEGIN IMMEDIATE TRANSACTION")
+            kombu_sqlalchemy.metadata.create_all(connection)
+            connection.commit()
+        return engine
+
+    def _get_or_create(self, queue):
+        # kombu's version inserts after a check and fails with IntegrityError when another process (web and worker
+        # declaring the same queue at start) inserted in between; ON CONFLICT DO NOTHING makes that harmless.
+        session = self.session
+        found = session.query(self.queue_cls).filter(self.queue_cls.name == queue).first()
+        if found is not None:
+            return found
+        try:
+            session.execute(
+                sqlite_insert(self.queue_cls.__table__)
+                .values(name=queue)
+                .on_conflict_do_nothing(index_elements=["name"])
+            )
+            session.commit()
+        except Exception:
+            session.rollback()
+            raise
+        return session.query(self.queue_cls).filter(self.queue_cls.name == queue).one()
+
+    def _get(self, queue):
+        """Take the oldest message of `queue` and delete its row, in one write transaction.
+
+        The message is returned only once that transaction has committed: if the commit fails, the row stays
+        for a later read (nothing lost, nothing delivered twice).
+        """
+        queue_obj = self._get_or_create(queue)
+        session = self.session
+        payload = None
+        try:
+            session.execute(text("BEGIN IMMEDIATE TRANSACTION"))
+            message = (
+                session.query(self.message_cls)
+                .filter(self.message_cls.queue_id == queue_obj.id)
+                .filter(self.message_cls.visible.is_not(False))
+                .order_by(self.message_cls.sent_at, self.message_cls.id)
+                .limit(1)
+                .first()
+            )
+            if message is not None:
+                payload = message.payload
+                session.delete(message)
+            session.commit()
+        except Exception:
+            session.rollback()
+            raise
+        if payload is None:
+            raise Empty()
+        return loads(bytes_to_str(payload))
+
+
+class Transport(kombu_sqlalchemy.Transport):
+    Channel = Channel
+    # kombu's default; settings pass a shorter one as the `polling_interval` transport option.
+    polling_interval = 1.0
