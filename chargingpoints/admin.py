@@ -44,7 +44,16 @@ class ChargingPointAdmin(admin.ModelAdmin):
 @admin.register(CentralSyncState)
 class CentralSyncStateAdmin(admin.ModelAdmin):
     list_display = ("last_success_at", "last_attempt_at", "unreachable_since", "last_error")
-    readonly_fields = ("last_attempt_at", "last_success_at", "unreachable_since", "last_error")
+    readonly_fields = (
+        "last_attempt_at",
+        "last_success_at",
+        "unreachable_since",
+        "last_error",
+        "outage_alerted_at",
+        "poll_number",
+        "poll_lease_until",
+        "applied_poll_number",
+    )
 
     def has_add_permission(self, request):
         return False

@@ -67,6 +67,16 @@ class CentralSyncState(models.Model):
     last_success_at = models.DateTimeField(null=True, blank=True)
     unreachable_since = models.DateTimeField(null=True, blank=True)
     last_error = models.TextField(blank=True)
+    outage_alerted_at = models.DateTimeField(
+        null=True, blank=True, help_text="When drivers were told central is unreachable (this outage)."
+    )
+    # One poll at a time across workers and hosts: a poll claims the lease (a conditional UPDATE) and
+    # gets the next number; a newer number means a later fetch, so an older picture is never applied.
+    poll_number = models.PositiveBigIntegerField(default=0, help_text="Number of the last poll that started.")
+    poll_lease_until = models.DateTimeField(null=True, blank=True, help_text="A running poll holds it until then.")
+    applied_poll_number = models.PositiveBigIntegerField(
+        default=0, help_text="Number of the poll whose result (picture or failure) was recorded last."
+    )
 
     class Meta:
         constraints = [models.CheckConstraint(condition=models.Q(singleton=1), name="central_sync_state_singleton")]

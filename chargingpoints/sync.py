@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils import timezone
 
 from chargingpoints.models import CentralSyncState, ChargingPoint, PointStatus
@@ -59,8 +60,9 @@ def chargingpoints_apply_central_picture(items: list, *, now=None) -> dict:
     """Update every known point from one `charging_points` list; unreported points become OFFLINE.
 
     Writes only the points whose live fields changed (one UPDATE for the rest's `last_updated`);
-    `status_changed_at` moves only when the status does. Energy and cost of the CHARGING session a
-    point's telemetry names follow it (never backwards). Returns counts for the log.
+    `status_changed_at` moves only when the stored status really changes. Energy and cost of the
+    CHARGING session a point's telemetry names follow it (never backwards). Returns counts for the log.
+    Called by the poll inside its transaction, after `_central_poll_result_is_newest`.
     """
     from sessions_app.services.central_sync import session_apply_telemetry
 
@@ -98,24 +100,39 @@ def _write_if_changed(point: ChargingPoint, fields: dict, now) -> bool:
     diff = {name: value for name, value in fields.items() if getattr(point, name) != value}
     if not diff:
         return False
-    if "status" in diff:
-        diff["status_changed_at"] = now
-    ChargingPoint.objects.filter(pk=point.pk).update(**diff, updated_at=now)
-    if "status" in diff:
-        logger.info("point %s %s -> %s (%s)", point.cp_id, point.status, diff["status"], fields["central_state"])
-    for name, value in diff.items():
-        setattr(point, name, value)
-    return True
+    status = diff.pop("status", None)
+    written = 0
+    if diff:
+        written = ChargingPoint.objects.filter(pk=point.pk).update(**diff, updated_at=now)
+        for name, value in diff.items():
+            setattr(point, name, value)
+    if status is not None:
+        # Conditional on the stored status, not the one read earlier: `status_changed_at` keys the
+        # offline alerts, so it moves only when the status really changes.
+        moved = (
+            ChargingPoint.objects.filter(pk=point.pk)
+            .exclude(status=status)
+            .update(status=status, status_changed_at=now, updated_at=now)
+        )
+        if moved:
+            logger.info("point %s %s -> %s (%s)", point.cp_id, point.status, status, fields["central_state"])
+            point.status_changed_at = now
+        point.status = status
+        written += moved
+    return bool(written)
 
 
-def chargingpoint_mark_offline(point: ChargingPoint, *, now=None, reason: str = "") -> int:
-    """OFFLINE, keeping the last raw picture; only a point not already OFFLINE changes (returns 1)."""
+def chargingpoint_mark_offline(point: ChargingPoint, *, now=None, reason: str = "", seen_before=None) -> int:
+    """OFFLINE, keeping the last raw picture; only a point not already OFFLINE changes (returns 1).
+
+    With `seen_before`, only while central last reported the point before then (checked in the same
+    UPDATE, so a point a poll has just refreshed is left alone).
+    """
     now = now or timezone.now()
-    updated = (
-        ChargingPoint.objects.filter(pk=point.pk)
-        .exclude(status=PointStatus.OFFLINE)
-        .update(status=PointStatus.OFFLINE, status_changed_at=now, updated_at=now)
-    )
+    points = ChargingPoint.objects.filter(pk=point.pk).exclude(status=PointStatus.OFFLINE)
+    if seen_before is not None:
+        points = points.filter(last_updated__lt=seen_before)
+    updated = points.update(status=PointStatus.OFFLINE, status_changed_at=now, updated_at=now)
     if updated:
         logger.info("point %s %s -> OFFLINE (%s)", point.cp_id, point.status, reason)
         point.status, point.status_changed_at = PointStatus.OFFLINE, now
@@ -127,7 +144,7 @@ def chargingpoints_mark_stale_offline(*, now=None) -> int:
     now = now or timezone.now()
     cutoff = now - timedelta(seconds=settings.CP_STALE_AFTER)
     stale = ChargingPoint.objects.exclude(status=PointStatus.OFFLINE).filter(last_updated__lt=cutoff)
-    return sum(chargingpoint_mark_offline(point, now=now, reason="STALE") for point in stale)
+    return sum(chargingpoint_mark_offline(point, now=now, reason="STALE", seen_before=cutoff) for point in stale)
 
 
 def central_system_events_apply(events: list) -> int:
@@ -163,39 +180,108 @@ def central_system_events_apply(events: list) -> int:
     return created
 
 
-def central_sync_record_success(*, now=None):
-    """Returns the start of the outage that just ended, or None."""
-    now = now or timezone.now()
-    state = CentralSyncState.load()
-    since = state.unreachable_since
-    CentralSyncState.objects.filter(pk=state.pk).update(
-        last_attempt_at=now, last_success_at=now, unreachable_since=None, last_error=""
+def central_poll_claim() -> int | None:
+    """Claim the poll lease for CENTRAL_POLL_LEASE_SECONDS: this poll's number, or None while another
+    poll (any worker, any host) holds it.
+
+    A conditional UPDATE of the CentralSyncState row, so it works alike on PostgreSQL and SQLite; the
+    lease runs out by itself, so a poller that crashed blocks the others only that long. The number
+    grows with each claim: a larger one fetched later (see `_central_poll_result_is_newest`).
+    """
+    CentralSyncState.load()
+    now = timezone.now()  # the lease follows the clock, never a `now` a caller made up
+    with transaction.atomic():
+        claimed = (
+            CentralSyncState.objects.filter(singleton=1)
+            .filter(Q(poll_lease_until__isnull=True) | Q(poll_lease_until__lte=now))
+            .update(
+                poll_number=F("poll_number") + 1,
+                poll_lease_until=now + timedelta(seconds=settings.CENTRAL_POLL_LEASE_SECONDS),
+            )
+        )
+        if not claimed:
+            return None
+        return CentralSyncState.objects.values_list("poll_number", flat=True).get(singleton=1)
+
+
+def central_poll_release(number: int) -> None:
+    """Give the lease back, unless it ran out and a later poll holds it now."""
+    CentralSyncState.objects.filter(singleton=1, poll_number=number).update(poll_lease_until=None)
+
+
+def _central_poll_result_is_newest(number: int) -> bool:
+    """Inside the poll's transaction: mark poll `number`'s result as the one applied, unless a later
+    poll's result already was (a poll that outlived its lease). The row stays locked until commit,
+    so two results are never applied at once."""
+    return bool(
+        CentralSyncState.objects.filter(singleton=1, applied_poll_number__lt=number).update(applied_poll_number=number)
     )
-    if since is not None:
-        # Only the run that clears this outage reports its end.
-        logger.info("central reachable again (unreachable since %s)", since)
-    return since
+
+
+def central_sync_record_success(*, now=None):
+    """Central answered: the outage, if any, is over.
+
+    Returns the start of the outage that just ended when drivers were told about it (so they are told
+    it is over), else None. Call inside the poll's transaction.
+    """
+    now = now or timezone.now()
+    CentralSyncState.load()
+    state = CentralSyncState.objects.select_for_update().get(singleton=1)
+    CentralSyncState.objects.filter(singleton=1).update(
+        last_attempt_at=now, last_success_at=now, unreachable_since=None, outage_alerted_at=None, last_error=""
+    )
+    if state.unreachable_since is None:
+        return None
+    logger.info("central reachable again (unreachable since %s)", state.unreachable_since)
+    return state.unreachable_since if state.outage_alerted_at else None
 
 
 def central_sync_record_failure(error: str, *, now=None):
-    """Returns the start of a new outage (this failure), or None when it was already unreachable."""
+    """Central did not answer. `unreachable_since` is the first failure of the run (for /sync-status).
+
+    Returns the start of the outage when drivers are to be told now: once per outage, only after every
+    poll failed for CENTRAL_OUTAGE_ALERT_AFTER_SECONDS (a blip tells no one). Else None. Call inside
+    the poll's transaction.
+    """
     now = now or timezone.now()
-    state = CentralSyncState.load()
-    CentralSyncState.objects.filter(pk=state.pk).update(last_attempt_at=now, last_error=error[:2000])
-    started = CentralSyncState.objects.filter(pk=state.pk, unreachable_since__isnull=True).update(unreachable_since=now)
-    if started:
+    CentralSyncState.load()
+    state = CentralSyncState.objects.select_for_update().get(singleton=1)
+    since = state.unreachable_since or now
+    if state.unreachable_since is None:
         logger.warning("central unreachable: %s", error)
-        return now
-    return None
+    alert = state.outage_alerted_at is None and now - since >= timedelta(
+        seconds=settings.CENTRAL_OUTAGE_ALERT_AFTER_SECONDS
+    )
+    CentralSyncState.objects.filter(singleton=1).update(
+        last_attempt_at=now,
+        last_error=error[:2000],
+        unreachable_since=since,
+        outage_alerted_at=now if alert else state.outage_alerted_at,
+    )
+    return since if alert else None
 
 
 def central_poll_once(*, now=None) -> dict:
     """One poll: GET /cp, apply points, telemetry and system events, then the session checks.
 
+    One poll runs at a time across all workers and hosts (`central_poll_claim`): a poll that finds
+    one running returns `{"skipped": True, ...}` without asking central; a result older than one
+    already applied (its poll outlived the lease) is dropped the same way.
     Central unreachable: the last picture is kept (points the poll has not seen for CP_STALE_AFTER
     go OFFLINE), the sync state says since when, and drivers with an open session get one ALERT per
     outage; sessions are not failed for silence while central cannot be asked.
     """
+    number = central_poll_claim()
+    if number is None:
+        logger.debug("poll of central skipped: another poll is running")
+        return {"skipped": True, "reason": "another poll is running"}
+    try:
+        return _central_poll(number, now=now or timezone.now())
+    finally:
+        central_poll_release(number)
+
+
+def _central_poll(number: int, *, now) -> dict:
     from config.exceptions import CentralUnavailable
     from sessions_app.central.client import central_fetch_status
     from sessions_app.services.central_sync import (
@@ -204,23 +290,33 @@ def central_poll_once(*, now=None) -> dict:
     )
     from sessions_app.services.timeouts import sessions_check_silence
 
-    now = now or timezone.now()
     try:
         picture = central_fetch_status()
     except CentralUnavailable as exc:
-        outage_started = central_sync_record_failure(str(exc.detail), now=now)
-        if outage_started:
-            drivers_alert_central_outage(since=outage_started, back=False)
-        stale = chargingpoints_mark_stale_offline(now=now)
+        with transaction.atomic():
+            if not _central_poll_result_is_newest(number):
+                return _older_result_dropped(number)
+            outage_started = central_sync_record_failure(str(exc.detail), now=now)
+            if outage_started:
+                drivers_alert_central_outage(since=outage_started, back=False)
+            stale = chargingpoints_mark_stale_offline(now=now)
         if stale:
             pending_requests_alert_offline_points()
         return {"reachable": False, "stale": stale}
-    summary = chargingpoints_apply_central_picture(picture["charging_points"], now=now)
-    events = picture.get("system_events")
-    summary["alerts"] = central_system_events_apply(events if isinstance(events, list) else [])
-    outage_since = central_sync_record_success(now=now)
-    if outage_since:
-        drivers_alert_central_outage(since=outage_since, back=True)
+    with transaction.atomic():
+        if not _central_poll_result_is_newest(number):
+            return _older_result_dropped(number)
+        summary = chargingpoints_apply_central_picture(picture["charging_points"], now=now)
+        events = picture.get("system_events")
+        summary["alerts"] = central_system_events_apply(events if isinstance(events, list) else [])
+        outage_since = central_sync_record_success(now=now)
+        if outage_since:
+            drivers_alert_central_outage(since=outage_since, back=True)
     summary["failed_sessions"] = sessions_check_silence(now=now)
     summary["offline_alerts"] = pending_requests_alert_offline_points()
     return {"reachable": True, **summary}
+
+
+def _older_result_dropped(number: int) -> dict:
+    logger.info("poll %s of central finished after a later one: its result is dropped", number)
+    return {"skipped": True, "reason": "a newer picture was already applied"}

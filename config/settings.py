@@ -281,6 +281,13 @@ CENTRAL_VERIFY_TLS = env_bool("CENTRAL_VERIFY_TLS", default=True)
 CENTRAL_CONNECT_TIMEOUT = env.float("CENTRAL_CONNECT_TIMEOUT", default=2.0)
 CENTRAL_READ_TIMEOUT = env.float("CENTRAL_READ_TIMEOUT", default=5.0)
 CENTRAL_POLL_INTERVAL = env.float("CENTRAL_POLL_INTERVAL", default=1.5)
+# One poll runs at a time (all workers and hosts): it holds a lease this long, so a poller that crashed
+# blocks the next ones no longer than this. A poll outliving it is harmless (an older picture is never applied).
+CENTRAL_POLL_LEASE_SECONDS = env.float(
+    "CENTRAL_POLL_LEASE_SECONDS", default=CENTRAL_CONNECT_TIMEOUT + CENTRAL_READ_TIMEOUT + 5.0
+)
+# Drivers are told central is unreachable once it has failed every poll for this long (then once it is back).
+CENTRAL_OUTAGE_ALERT_AFTER_SECONDS = env.float("CENTRAL_OUTAGE_ALERT_AFTER_SECONDS", default=10.0)
 CP_STALE_AFTER = env.float("CP_STALE_AFTER", default=30.0)
 REQUEST_TIMEOUT_SECONDS = env.float("REQUEST_TIMEOUT_SECONDS", default=30.0)
 # How long an APPROVED/CHARGING session may be missing from its point in the poll before it fails.

@@ -75,20 +75,21 @@ def pending_requests_alert_offline_points() -> int:
 
 
 def drivers_alert_central_outage(*, since, back: bool) -> int:
-    """One ALERT to each driver with an open session when central goes away, one when it is back."""
+    """One ALERT to each driver with an open session when central is away (the poll calls this once
+    per outage, `since` its start); when it is back, one ALERT to each driver who was told it was away."""
+    down_key = f"central-down:{iso_z(since)}"
+    if back:
+        told = Notification.objects.select_related("driver", "session").filter(dedupe_key=down_key)
+        targets = [(note.driver, note.session) for note in told]
+        message, key = "Central is reachable again: session updates resume", f"central-back:{iso_z(since)}"
+    else:
+        sessions = ChargingSession.objects.select_related("driver").filter(status__in=OPEN_STATUSES)
+        targets = [(session.driver, session) for session in sessions]
+        message, key = "Central is unreachable: your session's status may be out of date", down_key
     created = 0
-    sessions = ChargingSession.objects.select_related("driver").filter(status__in=OPEN_STATUSES)
-    for session in sessions:
-        if back:
-            message = "Central is reachable again: session updates resume"
-        else:
-            message = "Central is unreachable: your session's status may be out of date"
+    for driver, session in targets:
         _, new = notification_create(
-            driver=session.driver,
-            type=Notification.Type.ALERT,
-            message=message,
-            session=session,
-            dedupe_key=f"central-{'back' if back else 'down'}:{iso_z(since)}",
+            driver=driver, type=Notification.Type.ALERT, message=message, session=session, dedupe_key=key
         )
         created += new
     return created

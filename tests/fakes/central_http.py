@@ -1,8 +1,10 @@
 """Central's HTTP side, faked at the HTTP level: a real local server speaking GET /cp,
 POST /stop-session and GET /health with the protocol's JSON shapes; tests set what it answers."""
 
+import copy
 import json
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 
@@ -36,6 +38,8 @@ class FakeCentralHTTP:
         self.stop_calls: list[dict] = []
         self.cp_calls = 0
         self.fail_cp_with: int | None = None
+        # Seconds GET /cp waits before answering; the picture is the one set when the request arrived.
+        self.cp_delay = 0.0
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
@@ -74,9 +78,12 @@ class FakeCentralHTTP:
                     return self._send(200, {"status": "healthy", "service": "ev-central"})
                 if self.path == "/cp":
                     fake.cp_calls += 1
-                    if fake.fail_cp_with:
-                        return self._send(fake.fail_cp_with, {"detail": "central failure"})
-                    return self._send(200, fake.status_body())
+                    fail_with, body, delay = fake.fail_cp_with, copy.deepcopy(fake.status_body()), fake.cp_delay
+                    if delay:
+                        time.sleep(delay)
+                    if fail_with:
+                        return self._send(fail_with, {"detail": "central failure"})
+                    return self._send(200, body)
                 return self._send(404, {"detail": "Not found"})
 
             def do_POST(self):

@@ -100,10 +100,14 @@ def test_telemetry_feeds_the_matching_charging_session_and_never_goes_backwards(
     assert Notification.objects.filter(session=session).count() == 0  # no notification per tick
 
 
-def test_central_unreachable_keeps_the_picture_and_alerts_drivers_once_per_outage(alice, cp, central_unreachable):
+def test_central_unreachable_keeps_the_picture_and_alerts_drivers_once_per_outage(
+    alice, cp, central_unreachable, settings
+):
+    settings.CENTRAL_OUTAGE_ALERT_AFTER_SECONDS = 10
     ChargingSessionFactory(driver=alice, charging_point=cp, status=SessionStatus.CHARGING, session_id="s-1")
-    for _ in range(3):
-        assert central_poll_once()["reachable"] is False
+    start = timezone.now()
+    for seconds in (0, 5, 10, 15):
+        assert central_poll_once(now=start + timedelta(seconds=seconds))["reachable"] is False
     state = CentralSyncState.load()
     assert state.unreachable_since is not None and "failed" in state.last_error
     assert ChargingPoint.objects.get(pk=cp.pk).status == PointStatus.FREE  # last picture kept
@@ -115,14 +119,16 @@ def test_central_unreachable_keeps_the_picture_and_alerts_drivers_once_per_outag
 
 
 def test_central_back_clears_the_outage_and_alerts_once(alice, cp, fake_central, settings):
+    settings.CENTRAL_OUTAGE_ALERT_AFTER_SECONDS = 10
     session = ChargingSessionFactory(driver=alice, charging_point=cp, status=SessionStatus.PENDING)
+    start = timezone.now()
     fake_central.fail_cp_with = 503
-    central_poll_once()
-    central_poll_once()
+    central_poll_once(now=start)
+    central_poll_once(now=start + timedelta(seconds=10))
     fake_central.fail_cp_with = None
     fake_central.charging_points = [central_cp("CP-001")]
-    central_poll_once()
-    central_poll_once()
+    central_poll_once(now=start + timedelta(seconds=11))
+    central_poll_once(now=start + timedelta(seconds=12))
     assert CentralSyncState.load().unreachable_since is None
     messages = list(Notification.objects.filter(session=session).order_by("id").values_list("message", flat=True))
     assert messages == [
@@ -214,3 +220,86 @@ def test_absurd_telemetry_is_ignored_and_does_not_break_the_poll(alice, cp, fake
     assert ChargingPoint.objects.get(pk=other.pk).status == PointStatus.FREE
     assert ChargingSession.objects.get(pk=session.pk).energy_kwh == Decimal("1.5000")
     assert CentralSyncState.load().last_success_at is not None
+
+
+def test_the_same_picture_polled_twice_writes_nothing_the_second_time(alice, cp, fake_central):
+    ChargingSessionFactory(driver=alice, charging_point=cp, status=SessionStatus.PENDING)
+    fake_central.charging_points = [central_cp("CP-001", state="DISCONNECTED")]
+    central_poll_once()
+    first = ChargingPoint.objects.get(pk=cp.pk)
+    notifications = Notification.objects.count()
+
+    second_run = central_poll_once()
+
+    second = ChargingPoint.objects.get(pk=cp.pk)
+    assert second_run["changed"] == 0 and second_run["offline_alerts"] == 0
+    assert (second.status, second.status_changed_at, second.updated_at) == (
+        PointStatus.OFFLINE,
+        first.status_changed_at,
+        first.updated_at,
+    )
+    assert Notification.objects.count() == notifications == 1
+
+
+def test_central_flapping_alerts_each_driver_at_most_once_each_way(alice, bob, cp, fake_central, settings):
+    settings.CENTRAL_OUTAGE_ALERT_AFTER_SECONDS = 10
+    ChargingSessionFactory(driver=alice, charging_point=cp, status=SessionStatus.CHARGING, session_id="s-alice")
+    ChargingSessionFactory(
+        driver=bob, charging_point=ChargingPointFactory(cp_id="CP-002"), status=SessionStatus.PENDING
+    )
+    fake_central.charging_points = [
+        central_cp("CP-001", engine_state="SUPPLYING", current_driver="driver-alice", current_session="s-alice"),
+        central_cp("CP-002"),
+    ]
+    start = timezone.now()
+
+    def poll(at: float, *, up: bool) -> None:
+        fake_central.fail_cp_with = None if up else 503
+        central_poll_once(now=start + timedelta(seconds=at))
+
+    # Unreachable / reachable 6 times in 5 s: no outage lasts long enough to tell anyone.
+    poll(0, up=True)
+    for i in range(6):
+        poll(0.4 + i * 0.8, up=False)
+        poll(0.8 + i * 0.8, up=True)
+    assert not Notification.objects.filter(type=Notification.Type.ALERT).exists()
+    # One real outage, then central flapping again as it comes back.
+    for at in (6, 9, 12, 15, 18):
+        poll(at, up=False)
+    for i in range(6):
+        poll(19 + i * 0.8, up=True)
+        poll(19.4 + i * 0.8, up=False)
+    poll(24, up=True)
+
+    for driver in (alice, bob):
+        messages = list(
+            Notification.objects.filter(driver=driver, type=Notification.Type.ALERT)
+            .order_by("id")
+            .values_list("message", flat=True)
+        )
+        assert messages == [
+            "Central is unreachable: your session's status may be out of date",
+            "Central is reachable again: session updates resume",
+        ]
+
+
+def test_a_driver_not_told_of_the_outage_is_not_told_it_ended(alice, bob, cp, fake_central, settings):
+    settings.CENTRAL_OUTAGE_ALERT_AFTER_SECONDS = 10
+    ChargingSessionFactory(driver=alice, charging_point=cp, status=SessionStatus.PENDING)
+    fake_central.charging_points = [central_cp("CP-001"), central_cp("CP-002")]
+    start = timezone.now()
+    fake_central.fail_cp_with = 503
+    central_poll_once(now=start)
+    central_poll_once(now=start + timedelta(seconds=11))
+    # Bob asks to charge while central is away.
+    ChargingSessionFactory(
+        driver=bob, charging_point=ChargingPointFactory(cp_id="CP-002"), status=SessionStatus.PENDING
+    )
+    fake_central.fail_cp_with = None
+    central_poll_once(now=start + timedelta(seconds=12))
+
+    assert list(Notification.objects.filter(driver=alice).order_by("id").values_list("message", flat=True)) == [
+        "Central is unreachable: your session's status may be out of date",
+        "Central is reachable again: session updates resume",
+    ]
+    assert not Notification.objects.filter(driver=bob).exists()
