@@ -36,9 +36,13 @@ class SessionStopSerializer(SessionSerializer):
 
 
 class SessionHistorySerializer(SessionStopSerializer):
-    receipt_url = serializers.SerializerMethodField(help_text="`/receipts/<session_id>.pdf`.")
+    receipt_url = serializers.SerializerMethodField(
+        help_text="`/receipts/<session_id>.pdf`; `null` for a session that delivered no energy."
+    )
 
-    def get_receipt_url(self, session) -> str:
+    def get_receipt_url(self, session) -> str | None:
+        if not session.energy_kwh:
+            return None  # nothing was delivered (denied, cancelled before charging, failed at 0 kWh)
         return f"/receipts/{session.session_id}.pdf"
 
 

@@ -44,5 +44,13 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
 }
 
 
-def is_allowed(from_status: str, to_status: str) -> bool:
-    return to_status in ALLOWED_TRANSITIONS[from_status]
+# A FAILED that the dashboard inferred (time-out, silence, lost at the point) is provisional: central's own
+# `completed` or ticket for that session, arriving later, corrects it. Only for sessions marked
+# `ended_by_dashboard` that the dashboard did not stop at central itself.
+PROVISIONAL_CORRECTIONS: dict[str, frozenset[str]] = {SessionStatus.FAILED: frozenset({SessionStatus.COMPLETED})}
+
+
+def is_allowed(from_status: str, to_status: str, *, provisional: bool = False) -> bool:
+    if to_status in ALLOWED_TRANSITIONS[from_status]:
+        return True
+    return provisional and to_status in PROVISIONAL_CORRECTIONS.get(from_status, frozenset())

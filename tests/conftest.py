@@ -68,3 +68,20 @@ def kafka_broker():
     broker = TansuBroker().start()
     yield broker
     broker.stop()
+
+
+@pytest.fixture
+def consumer_caught_up(db):
+    """Record that a running consumer of central's events has applied everything sent before `at` (default now):
+    the poll's silence rule waits for that (sessions_app.selectors.consumers_caught_up_at)."""
+    from django.utils import timezone
+
+    from sessions_app.models import ConsumerProgress
+
+    def mark(at=None):
+        at = at or timezone.now()
+        ConsumerProgress.objects.update_or_create(
+            name="test-consumer", defaults={"caught_up_at": at, "heartbeat_at": timezone.now()}
+        )
+
+    return mark

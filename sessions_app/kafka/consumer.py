@@ -14,9 +14,11 @@ import time
 from confluent_kafka import Consumer, KafkaError, KafkaException, TopicPartition
 from django.conf import settings
 from django.db import InterfaceError, OperationalError, transaction
+from django.utils import timezone
 
 from sessions_app.handlers import PoisonMessage, central_event_apply, decode_central_event
 from sessions_app.kafka.config import consumer_config, incoming_topics
+from sessions_app.kafka.progress import ProgressRecorder
 from sessions_app.models import DeadLetter
 from sessions_app.services.events import SessionIndex, SessionTicket
 
@@ -33,6 +35,7 @@ class CentralEventsConsumer:
         self.applied = 0
         self.dead_letters = 0
         self._consumer: Consumer | None = None
+        self.progress = ProgressRecorder(self.group_id)
 
     def start(self) -> "CentralEventsConsumer":
         if self._consumer is None:
@@ -62,6 +65,7 @@ class CentralEventsConsumer:
                 logger.warning("closing the consumer: %s", exc)
             self._consumer = None
             self.assigned = False
+            self.progress.leave()
 
     def poll_once(self, timeout: float = 0.5, max_messages: int | None = None) -> int:
         """Fetch up to one batch, apply it, commit its offsets. Returns how many messages it handled."""
@@ -69,9 +73,15 @@ class CentralEventsConsumer:
         batch = max_messages or settings.KAFKA_CONSUMER_BATCH_SIZE
         # Wait for the first message only, then take what is already fetched: consume() with a
         # count would hold a lone message until the count or the timeout is reached.
+        started = timezone.now()
         first = self._consumer.poll(timeout)
         if first is None:
+            if self.assigned:
+                self.progress.caught_up(started)
+            else:
+                self.progress.beat()
             return 0
+        self.progress.beat()
         messages = [first, *self._consumer.consume(num_messages=batch - 1, timeout=0)] if batch > 1 else [first]
         records = []
         for message in messages:

@@ -1,8 +1,10 @@
 """What the poll of central means for sessions and drivers: telemetry, alerts, stops at central."""
 
 import logging
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 
+from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 
@@ -12,6 +14,7 @@ from notifications.services import notification_create
 from sessions_app.central.client import CentralRefused, central_stop_session
 from sessions_app.models import ChargingSession
 from sessions_app.protocol import iso_z
+from sessions_app.selectors import session_central_id
 from sessions_app.status import OPEN_STATUSES, SessionStatus
 
 logger = logging.getLogger(__name__)
@@ -106,30 +109,46 @@ def session_stop_at_central_soon(session_pk: int) -> None:
         logger.warning("could not queue the central stop of session %s: %s", session_pk, exc)
 
 
-def session_stop_abandoned_at_central(session_pk: int) -> bool:
-    """Stop at central a session the driver cancelled, or that timed out, after central accepted it.
+def session_stop_abandoned_at_central(session_pk: int, *, now=None) -> bool:
+    """Stop at central a session the dashboard ended (cancelled, timed out, failed) while central may run it.
 
-    The session keeps its status (CANCELLED/FAILED); `central_stopped_at` records the stop. Returns
-    False when central could not be reached (the caller retries); central refusing (the session is
-    no longer current at the point) counts as done: nothing is held there.
+    The session keeps its status (CANCELLED/FAILED); `central_stopped_at` records the stop. Returns False when
+    central could not be reached, or the session cannot be named yet (its `accepted` is lost and the poll does
+    not show it): the caller retries. Central refusing (the session is no longer current at the point) counts
+    as done: nothing is held there. A session still unnamed after CENTRAL_STOP_UNNAMED_GIVE_UP_SECONDS is
+    given up (central never showed it).
     """
+    now = now or timezone.now()
     session = ChargingSession.objects.select_related("charging_point", "driver").filter(pk=session_pk).first()
     if session is None or not session.central_stop_pending or session.central_stopped_at:
         return True
+    central_id = session_central_id(session)
+    if central_id.startswith("pending-"):
+        ended = session.completed_at or session.requested_at
+        if now - ended < timedelta(seconds=settings.CENTRAL_STOP_UNNAMED_GIVE_UP_SECONDS):
+            return False
+        logger.warning("gave up stopping %s at central: central never named its session", session.request_id)
+        _central_stop_done(session, central_id, now)
+        return True
     try:
         central_stop_session(
-            cp_id=session.charging_point.cp_id, driver_id=session.driver.driver_id, session_id=session.session_id
+            cp_id=session.charging_point.cp_id, driver_id=session.driver.driver_id, session_id=central_id
         )
     except CentralRefused as exc:
-        logger.info("central refused to stop abandoned session %s: %s (treated as stopped)", session.session_id, exc)
+        logger.info("central refused to stop abandoned session %s: %s (treated as stopped)", central_id, exc)
     except CentralUnavailable:
-        logger.warning("could not stop abandoned session %s at central; will retry", session.session_id)
+        logger.warning("could not stop abandoned session %s at central; will retry", central_id)
         return False
-    ChargingSession.objects.filter(pk=session.pk, central_stopped_at__isnull=True).update(
-        central_stop_pending=False, central_stopped_at=timezone.now()
-    )
-    logger.info("stopped abandoned session %s (%s) at central", session.session_id, session.status)
+    _central_stop_done(session, central_id, now)
+    logger.info("stopped abandoned session %s (%s) at central", central_id, session.status)
     return True
+
+
+def _central_stop_done(session: ChargingSession, central_id: str, now) -> None:
+    fields = {"central_stop_pending": False, "central_stopped_at": now}
+    if central_id != session.session_id and not central_id.startswith("pending-"):
+        fields["session_id"] = central_id  # so that central's ticket still finds this session
+    ChargingSession.objects.filter(pk=session.pk, central_stopped_at__isnull=True).update(**fields)
 
 
 def sessions_abandoned_at_central() -> list[int]:

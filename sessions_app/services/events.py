@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -18,7 +19,8 @@ from notifications.models import Notification
 from notifications.services import notification_create
 from sessions_app.models import ChargingSession, SessionTransition
 from sessions_app.services.central_sync import session_stop_at_central_soon
-from sessions_app.services.transitions import session_transition
+from sessions_app.services.timeouts import NO_ANSWER_REASON
+from sessions_app.services.transitions import format_figures, is_provisional_failure, session_transition
 from sessions_app.status import FINISHED_STATUSES, OPEN_STATUSES, SessionStatus
 
 logger = logging.getLogger(__name__)
@@ -30,6 +32,8 @@ UPDATE_STATUSES = {
     "denied": SessionStatus.DENIED,
     "failed": SessionStatus.FAILED,
 }
+
+STOPPED_BY_DRIVER = "Stopped by driver"
 
 APPLIED = "applied"
 NOOP = "noop"
@@ -198,17 +202,22 @@ def session_apply_update(update: DriverUpdate, index: SessionIndex | None = None
     if session.status == target == SessionStatus.CHARGING:
         _note_sign_of_life(session)
         return NOOP
-    if session.status == target or session.status in FINISHED_STATUSES:
-        # A duplicate, or a late message for a finished session (e.g. in_progress after completed).
-        return NOOP
+    if session.status in FINISHED_STATUSES:
+        return _apply_to_finished(session, update, target, index)
+    if session.status == target:
+        return NOOP  # a duplicate
     changes = _central_id_change(session, update.session_id)
+    reason = update.reason
     if target == SessionStatus.CHARGING:
         changes["last_seen_at_point"] = timezone.now()
+    if target == SessionStatus.COMPLETED and session.stop_requested_at is not None:
+        # The driver's stop overtaken by its own result: the API has not written STOPPED yet.
+        target, reason = SessionStatus.STOPPED, STOPPED_BY_DRIVER
     stored, changed = session_transition(
         session=session.pk,
         to_status=target,
         source=SessionTransition.Source.CENTRAL,
-        reason=update.reason,
+        reason=reason,
         changes=changes,
         strict=False,
     )
@@ -216,15 +225,43 @@ def session_apply_update(update: DriverUpdate, index: SessionIndex | None = None
     return APPLIED if changed else NOOP
 
 
-# How often a stream of `in_progress` updates refreshes `last_seen_at_point`: rarely enough that
-# telemetry ticks cost no write, often enough for the one-hour silence limit.
-SIGN_OF_LIFE_EVERY = timedelta(seconds=60)
+def _apply_to_finished(session: ChargingSession, update: DriverUpdate, target: str, index: SessionIndex) -> str:
+    """A late message for a finished session: corrects a provisional FAILED, stops a session the dashboard
+    ended while central still runs it; anything else (duplicates, in_progress after completed) is a no-op."""
+    if target == SessionStatus.COMPLETED and is_provisional_failure(session):
+        stored, changed = session_transition(
+            session=session.pk,
+            to_status=SessionStatus.COMPLETED,
+            source=SessionTransition.Source.CENTRAL,
+            reason=f"Completed at central after the dashboard had lost track of it: {update.reason}".strip(": "),
+            changes=_central_id_change(session, update.session_id),
+            strict=False,
+        )
+        index.put(stored)
+        return APPLIED if changed else NOOP
+    if target == SessionStatus.CHARGING and _ended_by_dashboard(session):
+        # Central still supplies a session the dashboard ended: stop it there.
+        return _stop_owed_at_central(session, update.session_id, index)
+    return NOOP
+
+
+def _ended_by_dashboard(session: ChargingSession) -> bool:
+    return session.status == SessionStatus.CANCELLED or (
+        session.status == SessionStatus.FAILED and session.ended_by_dashboard
+    )
+
+
+def _sign_of_life_every() -> timedelta:
+    # How often a stream of `in_progress` updates refreshes `last_seen_at_point`: rarely enough that most
+    # telemetry ticks cost no write, often enough that the poll's grace period never runs out while central
+    # still reports the session (life on either channel counts).
+    return timedelta(seconds=max(0.5, min(60.0, settings.SESSION_LOST_GRACE_SECONDS / 3)))
 
 
 def _note_sign_of_life(session: ChargingSession) -> None:
-    """Central still reports this session charging: it is alive even while central's HTTP poll fails."""
+    """Central still reports this session charging: it is alive, whatever the poll shows of its point."""
     now = timezone.now()
-    if session.last_seen_at_point and now - session.last_seen_at_point < SIGN_OF_LIFE_EVERY:
+    if session.last_seen_at_point and now - session.last_seen_at_point < _sign_of_life_every():
         return
     ChargingSession.objects.filter(pk=session.pk, status=SessionStatus.CHARGING).update(last_seen_at_point=now)
     session.last_seen_at_point = now  # the index holds this very object: no re-read needed
@@ -257,13 +294,16 @@ def _apply_accepted(session: ChargingSession, update: DriverUpdate, index: Sessi
 
 def _stop_late_acceptance(session: ChargingSession, update: DriverUpdate, index: SessionIndex) -> str:
     """Central accepted a request the driver cancelled or that timed out: free the point at central."""
-    if session.central_stop_pending or session.central_stopped_at:
-        return NOOP
     if session.has_central_session_id and update.session_id and session.session_id != update.session_id:
         return NOOP
-    fields = {"central_stop_pending": True, **_central_id_change(session, update.session_id)}
-    if not session.has_central_session_id and "session_id" not in fields:
-        return NOOP  # nothing we could name in the stop call
+    return _stop_owed_at_central(session, update.session_id, index)
+
+
+def _stop_owed_at_central(session: ChargingSession, central_session_id: str | None, index: SessionIndex) -> str:
+    """Record that central must stop this finished session (once), and queue the stop after commit."""
+    if session.central_stop_pending or session.central_stopped_at:
+        return NOOP
+    fields = {"central_stop_pending": True, **_central_id_change(session, central_session_id)}
     updated = ChargingSession.objects.filter(
         pk=session.pk, central_stop_pending=False, central_stopped_at__isnull=True
     ).update(**fields)
@@ -271,7 +311,7 @@ def _stop_late_acceptance(session: ChargingSession, update: DriverUpdate, index:
     if not updated:
         return NOOP
     logger.info(
-        "late acceptance of %s (%s): stopping session %s at central",
+        "central still runs %s (%s): stopping session %s at central",
         session.request_id,
         session.status,
         fields.get("session_id", session.session_id),
@@ -282,7 +322,8 @@ def _stop_late_acceptance(session: ChargingSession, update: DriverUpdate, index:
 
 
 def session_apply_ticket(ticket: SessionTicket, index: SessionIndex | None = None) -> str:
-    """Apply a SessionTicket: final energy, cost and times; completes a still-open session."""
+    """Apply a SessionTicket: final energy, cost and times; ends a still-open session (STOPPED when the driver
+    asked to stop, else COMPLETED) and corrects a provisional FAILED to COMPLETED."""
     index = index or SessionIndex([ticket])
     session = index.by_session(ticket.session_id, ticket.cp_id)
     if session is None:
@@ -300,13 +341,12 @@ def session_apply_ticket(ticket: SessionTicket, index: SessionIndex | None = Non
         "started_at": ticket.start_time or session.started_at,
         "completed_at": ticket.end_time or session.completed_at,
     }
-    if session.is_open:
-        kwh, eur = ticket.energy_kwh, ticket.total_cost_eur
+    if session.is_open or is_provisional_failure(session):
         stored, changed = session_transition(
             session=session.pk,
-            to_status=SessionStatus.COMPLETED,
+            to_status=_ticket_end_status(session),
             source=SessionTransition.Source.CENTRAL,
-            reason=f"Session completed: {kwh:.2f} kWh, €{eur:.2f}",
+            reason=_ticket_end_reason(session, ticket),
             changes={**figures, "ticket_received_at": timezone.now(), **_central_id_change(session, ticket.session_id)},
             strict=False,
         )
@@ -317,6 +357,21 @@ def session_apply_ticket(ticket: SessionTicket, index: SessionIndex | None = Non
     if outcome == APPLIED:
         index.reload(session.pk)
     return outcome
+
+
+def _ticket_end_status(session: ChargingSession) -> str:
+    if session.is_open and session.stop_requested_at is not None:
+        return SessionStatus.STOPPED
+    return SessionStatus.COMPLETED
+
+
+def _ticket_end_reason(session: ChargingSession, ticket: SessionTicket) -> str:
+    figures = format_figures(ticket.energy_kwh, ticket.total_cost_eur)
+    if session.is_open and session.stop_requested_at is not None:
+        return STOPPED_BY_DRIVER
+    if not session.is_open:
+        return f"Completed at central after the dashboard had lost track of it: {figures}"
+    return f"Session completed: {figures}"
 
 
 def _fix_final_figures(session: ChargingSession, figures: dict) -> str:
@@ -331,18 +386,28 @@ def _fix_final_figures(session: ChargingSession, figures: dict) -> str:
     )
     if not updated:
         return NOOP
-    charged = session.status in (SessionStatus.STOPPED, SessionStatus.COMPLETED) or session.started_at is not None
-    if first_ticket and charged:
-        # The driver was told "stopped"/"completed" with the last known figures; these are the billed ones.
-        # (A request cancelled before charging started gets its figures stored, without a notification.)
+    if first_ticket:
+        # The driver was told how the session ended with the last known figures (or, for a session the
+        # dashboard ended while central ran it, nothing yet): these are the billed ones, said once.
         notification_create(
             driver=session.driver,
             type=Notification.Type.SESSION,
-            message=(
-                f"Final figures for your session at {session.charging_point.cp_id}: "
-                f"{figures['energy_kwh']:.2f} kWh, €{figures['cost_eur']:.2f}"
-            ),
+            message=final_figures_message(session, figures["energy_kwh"], figures["cost_eur"]),
             session=session,
             dedupe_key=f"ticket:{session.request_id}",
         )
     return APPLIED
+
+
+def final_figures_message(session: ChargingSession, energy_kwh, cost_eur) -> str:
+    """What the driver is told when central's ticket arrives for a finished session, in plain words."""
+    point = session.charging_point.cp_id
+    figures = format_figures(energy_kwh, cost_eur)
+    stopped_by_us = session.central_stop_pending or session.central_stopped_at is not None
+    if session.status == SessionStatus.CANCELLED:
+        return f"Central accepted your request at {point} after you cancelled it; it was stopped at once: {figures}"
+    if session.status == SessionStatus.FAILED and stopped_by_us and session.reason == NO_ANSWER_REASON:
+        return f"Central accepted your request at {point} after it had timed out; it was stopped at once: {figures}"
+    if session.status == SessionStatus.FAILED and stopped_by_us:
+        return f"Your session at {point} ended ({session.reason}); it was stopped at central: {figures}"
+    return f"Final figures for your session at {point}: {figures}"

@@ -7,12 +7,13 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from chargingpoints.models import ChargingPoint
-from config.exceptions import ChargingPointNotFound, ConflictError, NotFoundError
+from config.exceptions import CentralUnavailable, ChargingPointNotFound, ConflictError, NotFoundError
 from drivers.models import Driver
 from sessions_app.central.client import central_stop_session
 from sessions_app.models import ChargingSession, SessionTransition
 from sessions_app.outbox import outbox_enqueue
 from sessions_app.protocol import driver_request_message
+from sessions_app.selectors import session_central_id
 from sessions_app.services.central_sync import session_stop_at_central_soon
 from sessions_app.status import OPEN_STATUSES, SessionStatus
 
@@ -117,39 +118,33 @@ def session_cancel(*, driver: Driver, request_id: str) -> ChargingSession:
     return session
 
 
-def _central_session_id_of(session: ChargingSession) -> str:
-    """Central's id for the session. When its `accepted` was lost (the session still has its pending id),
-    the poll's view of the point names it, provided central has this driver there."""
-    if session.has_central_session_id:
-        return session.session_id
-    point = session.charging_point
-    if point.central_session_id and point.central_driver_id == session.driver.driver_id:
-        taken = ChargingSession.objects.filter(session_id=point.central_session_id).exclude(pk=session.pk).exists()
-        if not taken:
-            return point.central_session_id
-    return session.session_id
-
-
 def session_stop(*, driver: Driver, session_id: str) -> ChargingSession:
     """Stop the driver's APPROVED or CHARGING session at central, then mark it STOPPED.
 
-    Energy and cost stay as last known; central's ticket corrects them later. Stopping a STOPPED
-    session returns it unchanged. Raises NotFoundError, ConflictError (wrong status or central
-    refused: the session is unchanged) or CentralUnavailable (502: the session is unchanged).
+    The driver's intent (`stop_requested_at`) is recorded before central is called, so central's `completed`
+    or ticket that overtakes this request still ends the session STOPPED (the event handlers read it).
+    Energy and cost stay as last known; central's ticket corrects them later. Stopping a STOPPED session
+    returns it unchanged. Raises NotFoundError, ConflictError (wrong status, or central refused: the session
+    is unchanged) or CentralUnavailable (502: the session is unchanged).
     """
     from sessions_app.services.transitions import session_transition
 
     session = _own_session(driver, session_id=session_id)
-    if session.status == SessionStatus.STOPPED:
+    session, recorded_at = _stop_intent_record(session)
+    if recorded_at is None and session.status == SessionStatus.STOPPED:
         return session
-    if session.status not in (SessionStatus.APPROVED, SessionStatus.CHARGING):
-        raise ConflictError(
-            f"Session {session_id} is {session.status}: only APPROVED or CHARGING sessions can be stopped",
-            status=session.status,
-        )
-    central_id = _central_session_id_of(session)
+    central_id = session_central_id(session)
     # The HTTP call happens outside any transaction: no row lock is held while central answers.
-    central_stop_session(cp_id=session.charging_point.cp_id, driver_id=driver.driver_id, session_id=central_id)
+    try:
+        central_stop_session(cp_id=session.charging_point.cp_id, driver_id=driver.driver_id, session_id=central_id)
+    except (ConflictError, CentralUnavailable):
+        stored = _own_session(driver, pk=session.pk)
+        if stored.status == SessionStatus.STOPPED:
+            return stored  # an earlier stop of this driver, or central's end, got there first
+        if recorded_at is not None:
+            # Central refused or could not be asked: the session goes on as it was.
+            ChargingSession.objects.filter(pk=session.pk, stop_requested_at=recorded_at).update(stop_requested_at=None)
+        raise
     session, _ = session_transition(
         session=session,
         to_status=SessionStatus.STOPPED,
@@ -161,6 +156,29 @@ def session_stop(*, driver: Driver, session_id: str) -> ChargingSession:
         strict=False,
     )
     if session.status != SessionStatus.STOPPED:
-        # Central finished it first (completed/failed arrived meanwhile): report that truthfully.
+        # Central ended it on its own (`failed`) before the stop.
         raise ConflictError(f"Session {session_id} is already {session.status}", status=session.status)
     return session
+
+
+def _stop_intent_record(session: ChargingSession):
+    """Record on the locked row that the driver asked to stop. Returns (session, when recorded or None when a
+    stop was already recorded or the session is already STOPPED). Raises ConflictError for other statuses."""
+    with transaction.atomic():
+        locked = (
+            ChargingSession.objects.select_for_update(of=("self",))
+            .select_related("charging_point", "driver")
+            .get(pk=session.pk)
+        )
+        if locked.status == SessionStatus.STOPPED:
+            return locked, None
+        if locked.status not in (SessionStatus.APPROVED, SessionStatus.CHARGING):
+            raise ConflictError(
+                f"Session {locked.session_id} is {locked.status}: only APPROVED or CHARGING sessions can be stopped",
+                status=locked.status,
+            )
+        if locked.stop_requested_at is not None:
+            return locked, None
+        locked.stop_requested_at = timezone.now()
+        locked.save(update_fields=["stop_requested_at", "updated_at"])
+        return locked, locked.stop_requested_at

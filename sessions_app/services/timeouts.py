@@ -1,39 +1,93 @@
-"""Requests central never answered, and sessions central abandoned at the point (silence)."""
+"""Requests central never answered, and sessions central abandoned at the point (silence).
+
+Whatever the dashboard ends on its own here is marked `ended_by_dashboard`: such a FAILED is provisional
+(central's own end, arriving later, corrects it), and when central may still run the session the dashboard
+stops it there (`central_stop_pending`, retried until central confirms).
+"""
 
 import logging
 from datetime import timedelta
 
 from django.conf import settings
+from django.db import transaction
 from django.utils import timezone
 
 from chargingpoints.models import PointStatus
 from sessions_app.models import ChargingSession, SessionTransition
+from sessions_app.selectors import consumers_caught_up_at
+from sessions_app.services.central_sync import session_apply_telemetry, session_stop_at_central_soon
 from sessions_app.services.transitions import session_transition
 from sessions_app.status import SessionStatus
 
 logger = logging.getLogger(__name__)
 
 NO_ANSWER_REASON = "Central did not answer"
+SUPPLYING = "SUPPLYING"
+
+
+def _poll_is_fresh(point, now) -> bool:
+    return point.last_updated is not None and now - point.last_updated <= timedelta(seconds=settings.CP_STALE_AFTER)
+
+
+def _central_runs_pending(session: ChargingSession, now) -> str | None:
+    """Central's session id when the last (fresh) poll shows central supplying this driver at the request's
+    point under an id no other session of ours owns: central accepted, and its `accepted` is late or lost."""
+    point = session.charging_point
+    if not _poll_is_fresh(point, now) or point.central_engine_state != SUPPLYING:
+        return None
+    if point.central_driver_id != session.driver.driver_id or not point.central_session_id:
+        return None
+    if ChargingSession.objects.filter(session_id=point.central_session_id).exclude(pk=session.pk).exists():
+        return None  # the driver's previous session, still shown at the point
+    return point.central_session_id
+
+
+def session_follow_poll(session: ChargingSession, central_session_id: str, *, now) -> bool:
+    """A PENDING request the poll shows central charging: CHARGING under central's id, with the poll's figures.
+    The consumer's late `accepted` / `in_progress` then change nothing."""
+    point = session.charging_point
+    stored, changed = session_transition(
+        session=session.pk,
+        to_status=SessionStatus.CHARGING,
+        source=SessionTransition.Source.POLL,
+        reason=f"Charging at {point.cp_id} (seen in central's status)",
+        at=now,
+        changes={"session_id": central_session_id, "last_seen_at_point": now},
+        strict=False,
+        from_statuses=(SessionStatus.PENDING,),
+    )
+    if changed and point.telemetry_session_id == central_session_id:
+        session_apply_telemetry(
+            cp_pk=point.pk, telemetry_session_id=central_session_id, kwh=point.telemetry_kwh, euros=point.telemetry_eur
+        )
+    return changed
 
 
 def sessions_expire_unanswered(*, now=None) -> int:
     """PENDING requests older than REQUEST_TIMEOUT_SECONDS -> FAILED "Central did not answer".
 
-    Each session is claimed under its row lock (only a still-PENDING row moves), so overlapping runs
-    and a concurrent `accepted` are safe. A late acceptance is then stopped at central.
+    Asks the poll first: a request central is visibly charging is followed (CHARGING), not failed. Each
+    session is claimed under its row lock (only a still-PENDING row moves), so overlapping runs and a
+    concurrent `accepted` are safe. A late acceptance is then stopped at central.
     """
     now = now or timezone.now()
     cutoff = now - timedelta(seconds=settings.REQUEST_TIMEOUT_SECONDS)
     expired = 0
-    for pk in ChargingSession.objects.filter(status=SessionStatus.PENDING, requested_at__lt=cutoff).values_list(
-        "pk", flat=True
-    ):
+    overdue = ChargingSession.objects.select_related("charging_point", "driver").filter(
+        status=SessionStatus.PENDING, requested_at__lt=cutoff
+    )
+    for session in overdue:
+        central_id = _central_runs_pending(session, now)
+        if central_id:
+            session_follow_poll(session, central_id, now=now)
+            continue
         _, changed = session_transition(
-            session=pk,
+            session=session.pk,
             to_status=SessionStatus.FAILED,
             source=SessionTransition.Source.TIMEOUT,
             reason=NO_ANSWER_REASON,
             at=now,
+            changes={"ended_by_dashboard": True},
             strict=False,
             from_statuses=(SessionStatus.PENDING,),
         )
@@ -42,9 +96,12 @@ def sessions_expire_unanswered(*, now=None) -> int:
 
 
 def session_is_held_at_point(session: ChargingSession) -> bool:
-    """Does the last poll show central running this session on its point?"""
+    """Does the last poll show central running this session on its point?
+
+    An OFFLINE point (its monitor dropped, say) still holds the session while its engine reports supplying it.
+    """
     point = session.charging_point
-    if point.status == PointStatus.OFFLINE:
+    if point.status == PointStatus.OFFLINE and point.central_engine_state != SUPPLYING:
         return False
     if session.has_central_session_id:
         return point.central_session_id == session.session_id
@@ -52,25 +109,43 @@ def session_is_held_at_point(session: ChargingSession) -> bool:
     return bool(point.central_driver_id) and point.central_driver_id == session.driver.driver_id
 
 
-def sessions_check_silence(*, now=None) -> int:
-    """End APPROVED/CHARGING sessions their point has not held for SESSION_LOST_GRACE_SECONDS.
+def _central_may_hold(session: ChargingSession) -> bool:
+    """Does the last poll still name this session (or, without central's id, its driver) at the point?"""
+    point = session.charging_point
+    if session.has_central_session_id:
+        return point.central_session_id == session.session_id
+    return bool(point.central_driver_id) and point.central_driver_id == session.driver.driver_id
 
-    Central may send no terminal update when a point is switched off or faults mid-session: the
-    poll is the only witness. Sessions still held get `last_seen_at_point` refreshed; an APPROVED
-    session whose point is supplying it becomes CHARGING (its `in_progress` may have been lost).
+
+def sessions_check_silence(*, now=None) -> int:
+    """Follow the poll for open sessions: PENDING requests central visibly charges become CHARGING; APPROVED /
+    CHARGING sessions with no sign of life on either channel for SESSION_LOST_GRACE_SECONDS fail.
+
+    Central may send no terminal update when a point is switched off or faults mid-session: the poll is
+    the only witness. A sign of life is the poll showing the session held at its point or central's Kafka
+    `in_progress` for it (`last_seen_at_point`). A session is failed for silence only once every running
+    consumer has caught up past the grace period: central's `completed` may still be waiting in Kafka.
     Returns how many sessions failed. Call after a successful poll only.
     """
     now = now or timezone.now()
     grace = timedelta(seconds=settings.SESSION_LOST_GRACE_SECONDS)
+    follow_after = timedelta(seconds=2 * settings.CENTRAL_POLL_INTERVAL)
+    caught_up = None
     failed = 0
     open_sessions = ChargingSession.objects.select_related("charging_point", "driver").filter(
-        status__in=(SessionStatus.APPROVED, SessionStatus.CHARGING)
+        status__in=(SessionStatus.PENDING, SessionStatus.APPROVED, SessionStatus.CHARGING)
     )
     for session in open_sessions:
         point = session.charging_point
+        if session.status == SessionStatus.PENDING:
+            # Give the consumer's `accepted` a moment first; after that, the poll's word is enough.
+            central_id = _central_runs_pending(session, now) if now - session.requested_at > follow_after else None
+            if central_id:
+                session_follow_poll(session, central_id, now=now)
+            continue
         if session_is_held_at_point(session):
             ChargingSession.objects.filter(pk=session.pk).update(last_seen_at_point=now)
-            if session.status == SessionStatus.APPROVED and point.central_engine_state == "SUPPLYING":
+            if session.status == SessionStatus.APPROVED and point.central_engine_state == SUPPLYING:
                 session_transition(
                     session=session.pk,
                     to_status=SessionStatus.CHARGING,
@@ -84,50 +159,69 @@ def sessions_check_silence(*, now=None) -> int:
         seen = session.last_seen_at_point or session.started_at or session.approved_at or session.requested_at
         if now - seen <= grace:
             continue
+        if caught_up is None:
+            caught_up = consumers_caught_up_at(now=now) or seen
+        if caught_up < seen + grace:
+            logger.debug("session %s not seen since %s: waiting for the consumer to catch up", session.request_id, seen)
+            continue
         if point.status == PointStatus.OFFLINE:
             reason = f"Charging point {point.cp_id} went offline ({point.central_state or 'not reported'})"
         else:
             reason = f"Central no longer runs this session at {point.cp_id}"
-        _, changed = session_transition(
+        failed += session_fail_by_dashboard(session, reason=reason, source=SessionTransition.Source.POLL, now=now)
+    return failed
+
+
+def session_fail_by_dashboard(
+    session: ChargingSession, *, reason: str, source: str, now, stop_owed: bool | None = None
+) -> bool:
+    """APPROVED/CHARGING -> FAILED on the dashboard's own judgement; stopped at central when it may still run
+    it there (by default: the last poll still names it). Returns whether the session failed."""
+    if stop_owed is None:
+        stop_owed = _central_may_hold(session)
+    with transaction.atomic():
+        stored, changed = session_transition(
             session=session.pk,
             to_status=SessionStatus.FAILED,
-            source=SessionTransition.Source.POLL,
+            source=source,
             reason=reason,
             at=now,
+            changes={"ended_by_dashboard": True, "central_stop_pending": stop_owed},
             strict=False,
             from_statuses=(SessionStatus.APPROVED, SessionStatus.CHARGING),
         )
-        failed += changed
-    return failed
+        if changed and stop_owed:
+            transaction.on_commit(lambda: session_stop_at_central_soon(stored.pk))
+    return changed
 
 
 def sessions_fail_long_silent(*, now=None) -> int:
     """APPROVED/CHARGING sessions with no sign of life for SESSION_MAX_SILENCE_SECONDS -> FAILED.
 
-    The silence check above only runs after a successful poll; while central is unreachable it cannot
-    tell a running session from a lost one. This bound makes sure that, even if central never comes
-    back, no session stays open forever. Runs whatever the state of the poll.
+    The silence check above only runs after a successful poll, with a consumer running; while central is
+    unreachable it cannot tell a running session from a lost one. This bound makes sure that, even if central
+    never comes back, no session stays open forever. Runs whatever the state of the poll; the failed session
+    is stopped at central (retried until central answers).
     """
     now = now or timezone.now()
     limit = timedelta(seconds=settings.SESSION_MAX_SILENCE_SECONDS)
     failed = 0
-    candidates = ChargingSession.objects.filter(
+    candidates = ChargingSession.objects.select_related("charging_point", "driver").filter(
         status__in=(SessionStatus.APPROVED, SessionStatus.CHARGING),
         requested_at__lt=now - limit,
-    ).values_list("pk", "last_seen_at_point", "started_at", "approved_at", "requested_at")
-    for pk, *times in candidates:
+    )
+    minutes = round(settings.SESSION_MAX_SILENCE_SECONDS / 60)
+    for session in candidates:
+        times = (session.last_seen_at_point, session.started_at, session.approved_at, session.requested_at)
         last_sign = next(t for t in times if t is not None)
         if now - last_sign <= limit:
             continue
-        minutes = round(settings.SESSION_MAX_SILENCE_SECONDS / 60)
-        _, changed = session_transition(
-            session=pk,
-            to_status=SessionStatus.FAILED,
-            source=SessionTransition.Source.TIMEOUT,
+        failed += session_fail_by_dashboard(
+            session,
             reason=f"No word from central about this session for {minutes} minutes",
-            at=now,
-            strict=False,
-            from_statuses=(SessionStatus.APPROVED, SessionStatus.CHARGING),
+            source=SessionTransition.Source.TIMEOUT,
+            now=now,
+            # The last picture is an hour old: whatever central may hold under this id is stopped.
+            stop_owed=session.has_central_session_id or _central_may_hold(session),
         )
-        failed += changed
     return failed

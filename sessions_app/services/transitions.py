@@ -7,7 +7,7 @@ same transaction (deduplicated per session and status, so a replayed event notif
 
 import logging
 from datetime import datetime
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import transaction
 from django.utils import timezone
@@ -33,6 +33,8 @@ _CHANGEABLE_FIELDS = frozenset(
         "cost_eur",
         "ticket_received_at",
         "central_stop_pending",
+        "stop_requested_at",
+        "ended_by_dashboard",
         "last_seen_at_point",
     }
 )
@@ -51,8 +53,10 @@ def session_transition(
 ) -> tuple[ChargingSession, bool]:
     """Move a session to `to_status`. Returns (session as stored, whether it changed).
 
-    Locks the session row for the rest of the caller's transaction. Moving to the current status
-    is a no-op. An illegal move raises `IllegalTransition` (409 in the API), or with `strict=False`
+    Locks the session row (only that row: not its point or driver) for the rest of the caller's
+    transaction. Moving to the current status is a no-op. A provisional FAILED (`is_provisional_failure`)
+    may still become COMPLETED when central's own end arrives.
+    An illegal move raises `IllegalTransition` (409 in the API), or with `strict=False`
     is logged and ignored: incoming events use that, because late and duplicated messages are normal.
     With `from_statuses`, the move happens only if the locked row is still in one of them (a claim:
     periodic jobs use it so a session that moved meanwhile is left alone).
@@ -65,13 +69,19 @@ def session_transition(
     now = at or timezone.now()
 
     with transaction.atomic():
-        locked = ChargingSession.objects.select_for_update().select_related("charging_point", "driver").get(pk=pk)
+        # `of=("self",)`: FOR UPDATE on the session row alone. Without it PostgreSQL also locks the joined
+        # point and driver rows, which the poll locks in the opposite order.
+        locked = (
+            ChargingSession.objects.select_for_update(of=("self",))
+            .select_related("charging_point", "driver")
+            .get(pk=pk)
+        )
         from_status = locked.status
         if from_status == to_status:
             return locked, False
         if from_statuses is not None and from_status not in from_statuses:
             return locked, False
-        if not is_allowed(from_status, to_status):
+        if not is_allowed(from_status, to_status, provisional=is_provisional_failure(locked)):
             if strict:
                 raise IllegalTransition(
                     f"Session {locked.session_id} is {from_status} and cannot become {to_status}",
@@ -108,6 +118,16 @@ def session_transition(
     return locked, True
 
 
+def is_provisional_failure(session: ChargingSession) -> bool:
+    """A FAILED the dashboard inferred on its own, without stopping the session at central itself."""
+    return (
+        session.status == SessionStatus.FAILED
+        and session.ended_by_dashboard
+        and not session.central_stop_pending
+        and session.central_stopped_at is None
+    )
+
+
 def _stamp_times(session: ChargingSession, to_status: str, now: datetime) -> None:
     if to_status == SessionStatus.APPROVED and session.approved_at is None:
         session.approved_at = now
@@ -119,10 +139,16 @@ def _stamp_times(session: ChargingSession, to_status: str, now: datetime) -> Non
         session.queue_position = None
 
 
+def format_figures(energy_kwh, cost_eur) -> str:
+    """ "0.13 kWh, €0.04": rounded half-up to cents, as central writes its own figures."""
+    cent = Decimal("0.01")
+    energy = Decimal(str(energy_kwh if energy_kwh is not None else 0)).quantize(cent, rounding=ROUND_HALF_UP)
+    cost = Decimal(str(cost_eur if cost_eur is not None else 0)).quantize(cent, rounding=ROUND_HALF_UP)
+    return f"{energy} kWh, €{cost}"
+
+
 def _figures(session: ChargingSession) -> str:
-    energy = session.energy_kwh if session.energy_kwh is not None else Decimal("0")
-    cost = session.cost_eur if session.cost_eur is not None else Decimal("0")
-    return f"{energy:.2f} kWh, €{cost:.2f}"
+    return format_figures(session.energy_kwh, session.cost_eur)
 
 
 def status_message(session: ChargingSession) -> str:

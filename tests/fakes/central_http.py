@@ -36,6 +36,8 @@ class FakeCentralHTTP:
         self.system_events: list[dict] = []
         self.stop_status = 200
         self.stop_calls: list[dict] = []
+        # Called with the stop call's body before central answers it (central's Kafka side may act first).
+        self.on_stop = None
         self.cp_calls = 0
         self.fail_cp_with: int | None = None
         # Seconds GET /cp waits before answering; the picture is the one set when the request arrived.
@@ -92,6 +94,8 @@ class FakeCentralHTTP:
                 length = int(self.headers.get("Content-Length") or 0)
                 body = json.loads(self.rfile.read(length) or b"{}")
                 fake.stop_calls.append(body)
+                if fake.on_stop is not None and fake.stop_status == 200:
+                    fake.on_stop(body)
                 if fake.stop_status != 200:
                     return self._send(fake.stop_status, {"detail": "refused by fake central"})
                 return self._send(

@@ -63,7 +63,7 @@ def test_session_held_by_its_point_stays_and_is_marked_seen(alice, cp, fake_cent
     ],
 )
 def test_session_its_point_no_longer_holds_fails_after_the_grace_period(
-    alice, cp, fake_central, settings, point, reason
+    alice, cp, fake_central, settings, consumer_caught_up, point, reason
 ):
     settings.SESSION_LOST_GRACE_SECONDS = 10
     seen = timezone.now() - timedelta(seconds=5)
@@ -71,6 +71,7 @@ def test_session_its_point_no_longer_holds_fails_after_the_grace_period(
     fake_central.charging_points = [point]
     central_poll_once()
     assert ChargingSession.objects.get(pk=session.pk).status == SessionStatus.CHARGING  # within grace
+    consumer_caught_up(at=timezone.now() + timedelta(seconds=6))
     assert sessions_check_silence(now=timezone.now() + timedelta(seconds=6)) == 1
     assert sessions_check_silence(now=timezone.now() + timedelta(seconds=7)) == 0
     session.refresh_from_db()
