@@ -292,6 +292,11 @@ CP_STALE_AFTER = env.float("CP_STALE_AFTER", default=30.0)
 REQUEST_TIMEOUT_SECONDS = env.float("REQUEST_TIMEOUT_SECONDS", default=30.0)
 # How long an APPROVED/CHARGING session may be missing from its point in the poll before it fails.
 SESSION_LOST_GRACE_SECONDS = env.float("SESSION_LOST_GRACE_SECONDS", default=10.0)
+# A consumer of central's events counts as running while it has reported within this time. The silence rule
+# fails a session only once every running consumer has caught up past the grace period (its `completed` may
+# be waiting in Kafka); with none running, only SESSION_MAX_SILENCE_SECONDS ends a silent session.
+# Keep it above the Kafka session timeout so a dead member's partitions have moved before it is forgotten.
+KAFKA_CONSUMER_LIVE_SECONDS = env.float("KAFKA_CONSUMER_LIVE_SECONDS", default=60.0)
 # Last resort while central is unreachable: an APPROVED/CHARGING session with no sign of life at its point
 # for this long fails, so no session stays open forever.
 SESSION_MAX_SILENCE_SECONDS = env.float("SESSION_MAX_SILENCE_SECONDS", default=3600.0)
@@ -342,6 +347,9 @@ KAFKA_CONSUMER_BATCH_SIZE = env.int("KAFKA_CONSUMER_BATCH_SIZE", default=500)
 KAFKA_DRAIN_MAX_SECONDS = env.float("KAFKA_DRAIN_MAX_SECONDS", default=5.0)
 # Retry interval of the stop call for sessions cancelled or timed out after central accepted them.
 CENTRAL_STOP_RETRY_SECONDS = env.float("CENTRAL_STOP_RETRY_SECONDS", default=5.0)
+# A session to stop at central whose id central never gave (its `accepted` lost, the poll never showing it)
+# is given up after this long: nothing of it is held at central.
+CENTRAL_STOP_UNNAMED_GIVE_UP_SECONDS = env.float("CENTRAL_STOP_UNNAMED_GIVE_UP_SECONDS", default=600.0)
 
 # --- Simulator and web dashboard ------------------------------------------------------------------
 
