@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 PORT := $(or $(DRIVER_DASHBOARD_PORT),8100)
+BIND := $(or $(DRIVER_DASHBOARD_BIND),127.0.0.1)
 
-.PHONY: run test install install-dev migrate seed lint format bench clean
+.PHONY: run dev-mode test install install-dev migrate seed lint format bench clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -19,6 +20,17 @@ $(VENV)/.installed-dev: requirements-dev.txt $(VENV)/.installed
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
+# `make run` and its steps are for development: DJANGO_DEBUG=true unless it is set (the settings alone default to
+# production, DEBUG off), and the web process on loopback (the Procfile's DRIVER_DASHBOARD_BIND default).
+run migrate seed dev-mode: export DJANGO_DEBUG ?= true
+
+dev-mode:
+	@case "$$(echo "$$DJANGO_DEBUG" | tr A-Z a-z)" in \
+	  1|true|yes|on) echo "make run: DEVELOPMENT mode (DJANGO_DEBUG=$$DJANGO_DEBUG: debug pages, a local secret key; never expose it).";; \
+	  *) echo "make run: production settings (DJANGO_DEBUG=$$DJANGO_DEBUG): DJANGO_SECRET_KEY must be set.";; \
+	esac
+	@echo "make run: the dashboard will be at http://$(BIND):$(PORT)/ (DRIVER_DASHBOARD_BIND, DRIVER_DASHBOARD_PORT)."
+
 migrate: install
 	mkdir -p var
 	$(PY) manage.py migrate --noinput
@@ -29,7 +41,7 @@ seed: migrate
 
 # Everything in one terminal with honcho (Procfile): web on $(PORT), Celery worker and beat, the Kafka consumer,
 # and, when nothing external is configured, a local tansu broker and the central simulator. Ctrl-C stops all.
-run: seed
+run: dev-mode seed
 	$(PY) manage.py collectstatic --noinput -v 0
 	$(PY) manage.py run_stack
 

@@ -57,6 +57,8 @@ def main() -> None:
     suffix = secrets.token_hex(3)
     env = {
         "DJANGO_SETTINGS_MODULE": "config.settings",
+        # Measured as `make run` runs (development settings) unless the caller chose.
+        "DJANGO_DEBUG": os.environ.get("DJANGO_DEBUG", "true"),
         "DATABASE_URL": DB_URL,
         "DB_CONN_MAX_AGE": "60",
         "KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap_servers,

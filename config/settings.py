@@ -1,8 +1,8 @@
 """Settings for the EV driver dashboard.
 
 This is the only module that reads the environment. Every integration has a safe
-local default so that `make run` works with nothing configured; production
-(`DJANGO_DEBUG=false`) refuses to start without a secret key.
+local default so that `make run` works with nothing configured. DEBUG is off unless
+DJANGO_DEBUG=true (`make run` sets it); production refuses to start without a secret key.
 """
 
 from pathlib import Path
@@ -37,13 +37,15 @@ def env_bool(name: str, default: bool) -> bool:
 
 # --- Core -----------------------------------------------------------------------------------------
 
-DEBUG = env_bool("DJANGO_DEBUG", default=True)
+# Off unless asked for: a production process started without DJANGO_DEBUG must serve no debug page.
+DEBUG = env_bool("DJANGO_DEBUG", default=False)
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
 if not SECRET_KEY:
     if not DEBUG:
         raise ImproperlyConfigured(
-            "DJANGO_SECRET_KEY is not set: production settings (DJANGO_DEBUG=false) refuse to start "
-            "without one. Set DJANGO_SECRET_KEY to a long random string."
+            "DJANGO_SECRET_KEY is not set: production settings (DJANGO_DEBUG unset or false) refuse to start "
+            "without one. Set DJANGO_SECRET_KEY to a long random string, or DJANGO_DEBUG=true for development "
+            "(make run does)."
         )
     SECRET_KEY = "insecure-local-development-key-do-not-use-in-production"
 
@@ -234,9 +236,12 @@ if DRIVER_DRIVER_ID and not DEBUG and not DRIVER_SINGLE_MODE_IN_PRODUCTION:
         "or set DRIVER_SINGLE_MODE_IN_PRODUCTION=true if nothing forwards requests to this process."
     )
 
+# The web process's port (the Procfile's gunicorn binds DRIVER_DASHBOARD_BIND:DRIVER_DASHBOARD_PORT, by default
+# 127.0.0.1:8100; docker-compose binds 0.0.0.0 inside the container). The dashboard's own origins follow it.
+DRIVER_DASHBOARD_PORT = env.int("DRIVER_DASHBOARD_PORT", default=8100)
 CORS_ALLOWED_ORIGINS = env.list(
     "CORS_ALLOWED_ORIGINS",
-    default=["http://localhost:8100", "http://127.0.0.1:8100"] if DEBUG else [],
+    default=[f"http://localhost:{DRIVER_DASHBOARD_PORT}", f"http://127.0.0.1:{DRIVER_DASHBOARD_PORT}"] if DEBUG else [],
 )
 CORS_ALLOW_CREDENTIALS = True
 
@@ -276,7 +281,9 @@ CELERY_WORKER_HIJACK_ROOT_LOGGER = False
 
 # --- Central controller (see shared/docs/central-protocol.md) -------------------------------------
 
-CENTRAL_HTTP_URL = env.str("CENTRAL_HTTP_URL", default="http://127.0.0.1:8000")
+SIMULATOR_PORT = env.int("SIMULATOR_PORT", default=8000)
+# Default: the local simulator (`make run`) on its port.
+CENTRAL_HTTP_URL = env.str("CENTRAL_HTTP_URL", default=f"http://127.0.0.1:{SIMULATOR_PORT}")
 CENTRAL_VERIFY_TLS = env_bool("CENTRAL_VERIFY_TLS", default=True)
 CENTRAL_CONNECT_TIMEOUT = env.float("CENTRAL_CONNECT_TIMEOUT", default=2.0)
 CENTRAL_READ_TIMEOUT = env.float("CENTRAL_READ_TIMEOUT", default=5.0)
@@ -353,7 +360,6 @@ CENTRAL_STOP_UNNAMED_GIVE_UP_SECONDS = env.float("CENTRAL_STOP_UNNAMED_GIVE_UP_S
 
 # --- Simulator and web dashboard ------------------------------------------------------------------
 
-SIMULATOR_PORT = env.int("SIMULATOR_PORT", default=8000)
 SIMULATOR_HOST = env.str("SIMULATOR_HOST", default="127.0.0.1")
 # `make run` (manage.py run_stack) starts a local tansu broker when KAFKA_BOOTSTRAP_SERVERS is not set, and
 # the central simulator unless a real central is configured (CENTRAL_HTTP_URL or KAFKA_BOOTSTRAP_SERVERS set);

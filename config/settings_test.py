@@ -1,7 +1,13 @@
 """Test settings: the base settings on PostgreSQL, with eager Celery and fast hashing."""
 
-from config.settings import *  # noqa: F403
-from config.settings import TEST_DATABASE_URL, TEST_DB_NAME, env
+import os
+
+# The suite runs on the development defaults (DJANGO_DEBUG=true, as `make run`), here and in the processes it
+# starts (they inherit this environment); tests/config/test_settings.py checks the production defaults.
+os.environ.setdefault("DJANGO_DEBUG", "true")
+
+from config.settings import *  # noqa: E402, F403
+from config.settings import TEST_DATABASE_URL, TEST_DB_NAME, env  # noqa: E402
 
 DATABASES = {"default": env.db_url_config(TEST_DATABASE_URL)}
 DATABASES["default"]["TEST"] = {"NAME": TEST_DB_NAME}
