@@ -72,6 +72,8 @@ INSTALLED_APPS = [
     "chargingpoints",
     "sessions_app",
     "notifications",
+    "discovery",
+    "central",
     "dashboard",
     "simulator",
 ]

@@ -121,7 +121,7 @@ with psycopg.connect(f"{sys.argv[1]}/postgres", autocommit=True) as conn:
     conn.execute(f'CREATE DATABASE "{sys.argv[2]}"')
 redis.Redis.from_url(sys.argv[3]).flushdb()
 EOF
-TANSU=$(cd "$APP" && vpy -c 'from sessions_app.kafka.tansu import tansu_binary; print(tansu_binary())')
+TANSU=$(cd "$APP" && vpy -c 'from central.gateway.tansu import tansu_binary; print(tansu_binary())')
 start kafka "$TANSU" broker --listener-url "tcp://127.0.0.1:$KAFKA_PORT" \
   --advertised-listener-url "tcp://127.0.0.1:$KAFKA_PORT"
 

@@ -12,9 +12,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from config.exceptions import IllegalTransition
-from notifications.models import Notification
-from notifications.services import notification_create
+from common.errors import IllegalTransition
+from notifications.services import notification_for_session
 from sessions_app.models import ChargingSession, SessionTransition
 from sessions_app.status import FINISHED_STATUSES, SessionStatus, is_allowed
 
@@ -107,12 +106,8 @@ def session_transition(
             source=source,
             created_at=now,
         )
-        notification_create(
-            driver=locked.driver,
-            type=Notification.Type.SESSION,
-            message=status_message(locked),
-            session=locked,
-            dedupe_key=f"session:{locked.request_id}:{to_status}",
+        notification_for_session(
+            session=locked, message=status_message(locked), dedupe_key=f"session:{locked.request_id}:{to_status}"
         )
     logger.info("session %s %s -> %s (%s) %s", locked.request_id, from_status, to_status, source, locked.reason)
     return locked, True
