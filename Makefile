@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT := $(or $(DRIVER_DASHBOARD_PORT),8100)
 BIND := $(or $(DRIVER_DASHBOARD_BIND),127.0.0.1)
 
-.PHONY: run dev-mode test install install-dev migrate seed lint format bench clean
+.PHONY: run dev-mode test install install-dev migrate seed lint lint-js format bench clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -50,11 +50,16 @@ test: install-dev
 	./scripts/ensure_services.sh
 	./scripts/check_production_install.sh
 	./scripts/install_browser.sh
+	./scripts/lint_js.sh
 	./scripts/run_tests.sh
 
-lint: install-dev
+lint: install-dev lint-js
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# ESLint on the dashboard's ES modules (npm ci installs the pinned version; skipped, saying so, without node/npm).
+lint-js:
+	./scripts/lint_js.sh
 
 format: install-dev
 	$(VENV)/bin/ruff format .

@@ -134,7 +134,7 @@ for step in "migrate --noinput" "collectstatic --noinput" "seed_charging_points"
 done
 
 # --- The production processes (the commands of docker-compose.yml) ----------------------------------------
-start web "${PROD_ENV[@]}" gunicorn config.wsgi:application --bind "127.0.0.1:$WEB_PORT" --workers 2 --threads 4 \
+start web "${PROD_ENV[@]}" gunicorn -c config/gunicorn_conf.py config.wsgi:application --bind "127.0.0.1:$WEB_PORT" --workers 2 --threads 4 \
   --access-logfile -
 start worker "${PROD_ENV[@]}" celery -A config worker --loglevel INFO --concurrency 2
 start beat "${PROD_ENV[@]}" CENTRAL_EVENTS_DRAIN_TASK=false celery -A config beat --loglevel INFO \

@@ -3,7 +3,6 @@
 import logging
 from datetime import timedelta
 
-from celery import current_app
 from django.conf import settings
 from django.utils import timezone
 
@@ -13,18 +12,6 @@ from sessions_app.models import ChargingSession
 from sessions_app.selectors import session_central_id
 
 logger = logging.getLogger(__name__)
-
-STOP_TASK = "central.tasks.stop_abandoned_session_at_central"
-
-
-def session_stop_at_central_soon(session_pk: int) -> None:
-    """Queue `session_stop_abandoned_at_central` (call after commit). Never raises: with Celery's broker
-    down, the periodic `stop_abandoned_sessions` retries every session still marked central_stop_pending."""
-    try:
-        # By name: the tasks module imports this one.
-        current_app.signature(STOP_TASK, args=(session_pk,)).delay()
-    except Exception as exc:
-        logger.warning("could not queue the central stop of session %s: %s", session_pk, exc)
 
 
 def session_stop_abandoned_at_central(session_pk: int, *, now=None) -> bool:

@@ -13,8 +13,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from central.gateway.messages import DriverUpdate, PoisonMessage, SessionTicket, decode_json_object
-from central.sync.stops import session_stop_at_central_soon
 from sessions_app.models import ChargingSession, SessionTransition
+from sessions_app.ports import central_port
 from sessions_app.selectors import session_central_id_change
 from sessions_app.services.records import (
     session_adopt_central_id,
@@ -257,7 +257,7 @@ def _stop_owed_at_central(session: ChargingSession, central_session_id: str | No
     if not marked:
         return NOOP
     session_pk = session.pk
-    transaction.on_commit(lambda: session_stop_at_central_soon(session_pk))
+    transaction.on_commit(lambda: central_port().stop_owed(session_pk))
     return APPLIED
 
 

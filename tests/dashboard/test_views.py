@@ -64,7 +64,7 @@ def test_demo_driver_signs_in_with_the_seeded_password_and_sees_own_dashboard(de
         "loginUrl": "/login/",
     }
     assert "csrftoken" in dashboard.cookies  # the page's fetch() writes send it back as X-CSRFToken
-    assert "/static/dashboard/dashboard.js" in dashboard.content.decode()
+    assert "/static/dashboard/js/main.js" in dashboard.content.decode()
 
 
 def test_wrong_password_shows_an_error_and_does_not_sign_in(demo):
@@ -110,7 +110,7 @@ def test_user_without_driver_profile_gets_a_clear_403():
 
 def test_dashboard_static_assets_are_served():
     client = Client()
-    for path in ("/static/dashboard/dashboard.js", "/static/dashboard/dashboard.css"):
+    for path in ("/static/dashboard/js/main.js", "/static/dashboard/dashboard.css"):
         response = client.get(path)
         assert response.status_code == 200, path
         assert b"".join(response.streaming_content if response.streaming else [response.content])

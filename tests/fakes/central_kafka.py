@@ -78,7 +78,11 @@ class FakeCentralKafka:
                     "fetch.wait.max.ms": 10,
                 }
             )
-            self._requests.assign([TopicPartition(self.names.requests, 0, OFFSET_BEGINNING)])
+            # Every partition the topic has: a producer that reaches a restarted (memory-storage) broker before the
+            # topic is created again auto-creates it with the broker's default of 4 partitions.
+            topic = self._requests.list_topics(self.names.requests, timeout=5).topics.get(self.names.requests)
+            partitions = sorted(topic.partitions) if topic is not None and topic.partitions else [0]
+            self._requests.assign([TopicPartition(self.names.requests, p, OFFSET_BEGINNING) for p in partitions])
         message = self._requests.poll(timeout)
         if message is None or message.error():
             return None

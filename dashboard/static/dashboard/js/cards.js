@@ -1,0 +1,138 @@
+// One charging point's card: built once, then patched; its details (price, amenities) are fetched once.
+import { api } from "./api.js";
+import { h, setAttr, setText, show } from "./dom.js";
+import { fixed, num } from "./format.js";
+import { state } from "./state.js";
+
+const OPEN_STATUSES = new Set(["PENDING", "APPROVED", "CHARGING"]);
+const POINT_LABELS = { FREE: "Free", OCCUPIED: "Occupied", OFFLINE: "Offline" };
+
+export async function fetchDetail(cpId) {
+  if (state.details.has(cpId)) return state.details.get(cpId);
+  state.details.set(cpId, null);
+  try {
+    const detail = await api("GET", "/charging-points/" + encodeURIComponent(cpId));
+    state.details.set(cpId, detail);
+    const entry = state.points.get(cpId);
+    if (entry) updateCard(entry);
+    return detail;
+  } catch {
+    state.details.delete(cpId);
+    return null;
+  }
+}
+
+function fact(label, valueClass) {
+  const dd = h("dd", { className: valueClass });
+  return { row: h("div", {}, [h("dt", { text: label }), dd]), value: dd };
+}
+
+// `actions` are the card's two buttons: { toggleFavorite(cpId), requestCharge(cpId) }.
+export function buildCard(point, actions) {
+  const id = point.cp_id;
+  const safeId = id.replace(/[^A-Za-z0-9_-]/g, "_");
+  const refs = {};
+  refs.name = h("span", { className: "card__name" });
+  refs.star = h("button", { type: "button", className: "star", "aria-pressed": "false" });
+  refs.star.addEventListener("click", function () {
+    actions.toggleFavorite(id);
+  });
+  refs.status = h("span", { className: "badge card__status" });
+  refs.address = h("p", { className: "card__address" });
+  refs.power = fact("Power", "card__power");
+  refs.connector = fact("Connector", "card__connector");
+  refs.price = fact("Price", "card__price");
+  refs.city = fact("City", "card__city");
+  refs.distance = fact("Distance", "card__distance");
+  refs.queue = fact("Queue", "card__queue");
+  refs.amenities = h("p", { className: "card__amenities" });
+  refs.request = h("button", {
+    type: "button",
+    className: "btn btn--primary card__request",
+    "aria-describedby": "reason-" + safeId,
+    text: "Request charge",
+  });
+  refs.request.addEventListener("click", function () {
+    actions.requestCharge(id);
+  });
+  refs.reason = h("p", { className: "card__reason", id: "reason-" + safeId });
+  const el = h("li", { className: "card", "data-cp-id": id }, [
+    h("div", { className: "card__head" }, [
+      h("h3", { className: "card__title" }, [refs.name, h("span", { className: "card__id", text: id })]),
+      refs.star,
+    ]),
+    h("div", { className: "card__statusline" }, [refs.status, refs.address]),
+    h("dl", { className: "card__facts" }, [
+      refs.power.row,
+      refs.connector.row,
+      refs.price.row,
+      refs.city.row,
+      refs.distance.row,
+      refs.queue.row,
+    ]),
+    refs.amenities,
+    h("div", { className: "card__actions" }, [refs.request, refs.reason]),
+  ]);
+  return { data: point, el: el, refs: refs, rendered: false, busy: false };
+}
+
+export function updateCard(entry) {
+  const p = entry.data;
+  const r = entry.refs;
+  const location = p.location || {};
+  const detail = state.details.get(p.cp_id);
+  setAttr(entry.el, "data-status", p.status);
+  setText(r.name, p.name || p.cp_id);
+  setText(r.status, POINT_LABELS[p.status] || p.status);
+  setAttr(r.status, "data-status", p.status);
+  setText(r.address, location.address || "");
+  setText(r.power.value, fixed(p.power_kw, num(p.power_kw) % 1 ? 1 : 0) + " kW");
+  setText(r.connector.value, p.connector_type || "—");
+  const price = detail ? num(detail.price_eur_per_kwh) : null;
+  setText(r.price.value, price === null ? "…" : "€" + price.toFixed(4) + "/kWh");
+  setText(r.city.value, location.city || "—");
+  const amenities = detail && Array.isArray(detail.amenities) ? detail.amenities : [];
+  setText(r.amenities, amenities.length ? "Amenities: " + amenities.join(" · ") : "");
+  show(r.amenities, amenities.length > 0);
+  const distance = num(location.distance_km);
+  show(r.distance.row, distance !== null);
+  setText(r.distance.value, distance === null ? "" : distance.toFixed(1) + " km");
+  const queue = num(p.queue_length) || 0;
+  const wait = num(p.estimated_wait_minutes) || 0;
+  const busy = p.status !== "FREE" || queue > 0;
+  show(r.queue.row, busy);
+  let queueText = queue === 0 ? "No queue" : queue === 1 ? "1 waiting" : queue + " waiting";
+  if (wait > 0) queueText += " · ~" + Math.round(wait) + " min wait";
+  setText(r.queue.value, queueText);
+  const favorite = Boolean(p.favorite);
+  setAttr(r.star, "aria-pressed", favorite ? "true" : "false");
+  // The name stays the same; aria-pressed tells whether the point is a favorite.
+  setAttr(r.star, "aria-label", "Favorite " + (p.name || p.cp_id) + " (" + p.cp_id + ")");
+  setAttr(r.star, "title", favorite ? "Favorite — click to remove" : "Add to favorites");
+  setText(r.star, favorite ? "★" : "☆");
+  r.star.classList.toggle("star--on", favorite);
+}
+
+function requestBlockedReason(point) {
+  const session = state.session;
+  if (session && OPEN_STATUSES.has(session.status)) {
+    if (session.cp_id === point.cp_id) return "Your " + session.status.toLowerCase() + " session is at this point.";
+    return "You already have an open session (" + session.status + " at " + session.cp_id + ").";
+  }
+  if (point.status === "OCCUPIED") return "In use by another driver.";
+  if (point.status === "OFFLINE") return "Offline: not available right now.";
+  if (point.status !== "FREE") return "Not available.";
+  return "";
+}
+
+export function updateCardAction(entry) {
+  const reason = entry.busy ? "Sending request…" : state.writing ? "" : requestBlockedReason(entry.data);
+  const disabled = entry.busy || state.writing || Boolean(reason);
+  if (entry.refs.request.disabled !== disabled) entry.refs.request.disabled = disabled;
+  setText(entry.refs.reason, reason);
+  show(entry.refs.reason, Boolean(reason));
+}
+
+export function updateAllCardActions() {
+  for (const entry of state.points.values()) updateCardAction(entry);
+}

@@ -1,0 +1,50 @@
+/* The driver's dashboard: plain JavaScript modules on top of the REST API (see driver-dashboard-api.md).
+ *
+ * Every few seconds it polls the API and updates only the parts of the page whose data changed; the
+ * DOM nodes of a card or panel are built once and their texts/attributes are patched afterwards, so
+ * keyboard focus and scroll position survive the refreshes. Filters live in the URL query string.
+ *
+ * This module wires the page's controls to the modules and starts the refresh loop.
+ */
+import { loadAllCities } from "./cities.js";
+import { $ } from "./dom.js";
+import { filtersChanged, filtersFromUrl, filtersToForm } from "./filters.js";
+import { markAllRead } from "./notifications.js";
+import { askForPosition } from "./points.js";
+import { poll } from "./poll.js";
+import { pollNow, setRefresh } from "./schedule.js";
+import { askStop, cancelRequest, onStopDialogClose, tickElapsed } from "./session.js";
+import { state } from "./state.js";
+
+function start() {
+  setRefresh(poll);
+  state.filters = filtersFromUrl();
+  filtersToForm(state.filters);
+  const form = $("filters");
+  form.addEventListener("change", filtersChanged);
+  let typing = null;
+  $("filter-power").addEventListener("input", function () {
+    window.clearTimeout(typing);
+    typing = window.setTimeout(filtersChanged, 400);
+  });
+  form.addEventListener("submit", function (event) {
+    event.preventDefault();
+    filtersChanged();
+  });
+  form.addEventListener("reset", function () {
+    window.setTimeout(filtersChanged, 0);
+  });
+  $("session-cancel").addEventListener("click", cancelRequest);
+  $("session-stop").addEventListener("click", askStop);
+  $("stop-dialog").addEventListener("close", onStopDialogClose);
+  $("mark-all-read").addEventListener("click", markAllRead);
+  window.setInterval(tickElapsed, 1000);
+  document.addEventListener("visibilitychange", function () {
+    if (!document.hidden) pollNow();
+  });
+  loadAllCities();
+  askForPosition();
+  poll();
+}
+
+start();

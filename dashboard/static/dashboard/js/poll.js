@@ -1,0 +1,46 @@
+// The refresh loop: every few seconds all panels at once (history every tenth time), one run at a time; a run
+// asked for during another starts right after it. A 401/403 stops the loop; a hidden tab polls less often.
+import { HttpError, NetworkError } from "./api.js";
+import { refreshAlerts } from "./alerts.js";
+import { config } from "./config.js";
+import { refreshSyncStatus, renderConnection, signedOut } from "./connection.js";
+import { refreshHistory } from "./history.js";
+import { refreshNotifications } from "./notifications.js";
+import { refreshPoints } from "./points.js";
+import { refreshSession } from "./session.js";
+import { state } from "./state.js";
+
+const HISTORY_EVERY_N_POLLS = 10;
+
+export async function poll() {
+  if (state.stopped) return;
+  if (state.polling) {
+    state.pollAgain = true;
+    return;
+  }
+  state.polling = true;
+  window.clearTimeout(state.timer);
+  state.pollCount += 1;
+  const jobs = [refreshPoints(), refreshSession(), refreshNotifications(), refreshAlerts(), refreshSyncStatus()];
+  if (state.pollCount % HISTORY_EVERY_N_POLLS === 1) jobs.push(refreshHistory());
+  const results = await Promise.allSettled(jobs);
+  const errors = results.filter((r) => r.status === "rejected").map((r) => r.reason);
+  if (errors.some((e) => e instanceof HttpError && (e.status === 401 || e.status === 403))) {
+    state.polling = false;
+    signedOut();
+    return;
+  }
+  const serverError = errors.find((e) => e instanceof NetworkError || (e instanceof HttpError && e.status >= 500));
+  if (!serverError) state.lastUpdated = new Date();
+  const sync = results[4].status === "fulfilled" ? results[4].value : null;
+  renderConnection(serverError, sync);
+  state.polling = false;
+  if (state.pollAgain) {
+    state.pollAgain = false;
+    poll();
+    return;
+  }
+  // A hidden tab polls less often; it catches up the moment it is shown again.
+  const delay = document.hidden ? Math.max(config.refreshMs * 5, 10000) : config.refreshMs;
+  state.timer = window.setTimeout(poll, delay);
+}

@@ -1,0 +1,23 @@
+// What the page knows between two refreshes; one object shared by the modules.
+export const state = {
+  filters: {},
+  position: null,
+  points: new Map(), // cp_id -> { data, el, refs }
+  details: new Map(), // cp_id -> detail JSON (price, amenities), fetched once
+  cities: new Set(),
+  session: null,
+  sessionKey: "init",
+  writing: false,
+  notificationsKey: "",
+  seenNotifications: null,
+  alertsKey: "",
+  historyKey: "",
+  pollCount: 0,
+  lastUpdated: null,
+  timer: null,
+  // Bumped after every write: a read that started before it may carry the old state and is dropped.
+  epoch: 0,
+  polling: false,
+  pollAgain: false,
+  stopped: false,
+};
