@@ -48,7 +48,7 @@ def session_central_id(session: ChargingSession) -> str:
 
 def session_central_id_change(session: ChargingSession, central_session_id: str | None) -> dict:
     """{'session_id': ...} when central's id may be stored on this session (never steals another's id)."""
-    if not central_session_id or session.has_central_session_id:
+    if not central_session_id or central_session_id.startswith("pending-") or session.has_central_session_id:
         return {}
     if ChargingSession.objects.filter(session_id=central_session_id).exclude(pk=session.pk).exists():
         logger.warning("central session id %s already belongs to another session", central_session_id)

@@ -10,6 +10,7 @@ from central.gateway.http import central_stop_session
 from common.errors import CentralRefused, CentralUnavailable
 from sessions_app.models import ChargingSession
 from sessions_app.selectors import session_central_id
+from sessions_app.services.records import session_mark_stopped_at_central
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +34,7 @@ def session_stop_abandoned_at_central(session_pk: int, *, now=None) -> bool:
         if now - ended < timedelta(seconds=settings.CENTRAL_STOP_UNNAMED_GIVE_UP_SECONDS):
             return False
         logger.warning("gave up stopping %s at central: central never named its session", session.request_id)
-        _central_stop_done(session, central_id, now)
+        session_mark_stopped_at_central(session, central_id, now)
         return True
     try:
         central_stop_session(
@@ -44,16 +45,9 @@ def session_stop_abandoned_at_central(session_pk: int, *, now=None) -> bool:
     except CentralUnavailable:
         logger.warning("could not stop abandoned session %s at central; will retry", central_id)
         return False
-    _central_stop_done(session, central_id, now)
+    session_mark_stopped_at_central(session, central_id, now)
     logger.info("stopped abandoned session %s (%s) at central", central_id, session.status)
     return True
-
-
-def _central_stop_done(session: ChargingSession, central_id: str, now) -> None:
-    fields = {"central_stop_pending": False, "central_stopped_at": now}
-    if central_id != session.session_id and not central_id.startswith("pending-"):
-        fields["session_id"] = central_id  # so that central's ticket still finds this session
-    ChargingSession.objects.filter(pk=session.pk, central_stopped_at__isnull=True).update(**fields)
 
 
 def sessions_abandoned_at_central() -> list[int]:

@@ -15,7 +15,6 @@ from django.utils import timezone
 from central.gateway.messages import DriverUpdate, PoisonMessage, SessionTicket, decode_json_object
 from sessions_app.models import ChargingSession, SessionTransition
 from sessions_app.ports import central_port
-from sessions_app.selectors import session_central_id_change
 from sessions_app.services.records import (
     session_adopt_central_id,
     session_mark_stop_owed,
@@ -175,7 +174,7 @@ def session_apply_update(update: DriverUpdate, index: SessionIndex | None = None
         return _apply_to_finished(session, update, target, index)
     if session.status == target:
         return NOOP  # a duplicate
-    changes = session_central_id_change(session, update.session_id)
+    changes = {}
     reason = update.reason
     if target == SessionStatus.CHARGING:
         changes["last_seen_at_point"] = timezone.now()
@@ -188,6 +187,7 @@ def session_apply_update(update: DriverUpdate, index: SessionIndex | None = None
         source=SessionTransition.Source.CENTRAL,
         reason=reason,
         changes=changes,
+        central_session_id=update.session_id,
         strict=False,
     )
     index.put(stored)
@@ -203,7 +203,7 @@ def _apply_to_finished(session: ChargingSession, update: DriverUpdate, target: s
             to_status=SessionStatus.COMPLETED,
             source=SessionTransition.Source.CENTRAL,
             reason=f"Completed at central after the dashboard had lost track of it: {update.reason}".strip(": "),
-            changes=session_central_id_change(session, update.session_id),
+            central_session_id=update.session_id,
             strict=False,
         )
         index.put(stored)
@@ -227,7 +227,7 @@ def _apply_accepted(session: ChargingSession, update: DriverUpdate, index: Sessi
             to_status=SessionStatus.APPROVED,
             source=SessionTransition.Source.CENTRAL,
             reason=update.reason,
-            changes=session_central_id_change(session, update.session_id),
+            central_session_id=update.session_id,
             strict=False,
             from_statuses=(SessionStatus.PENDING,),
         )
@@ -287,11 +287,8 @@ def session_apply_ticket(ticket: SessionTicket, index: SessionIndex | None = Non
             to_status=_ticket_end_status(session),
             source=SessionTransition.Source.CENTRAL,
             reason=_ticket_end_reason(session, ticket),
-            changes={
-                **figures,
-                "ticket_received_at": timezone.now(),
-                **session_central_id_change(session, ticket.session_id),
-            },
+            changes={**figures, "ticket_received_at": timezone.now()},
+            central_session_id=ticket.session_id,
             strict=False,
         )
         session = index.put(stored)

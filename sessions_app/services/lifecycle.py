@@ -142,7 +142,7 @@ def session_stop(*, driver: Driver, session_id: str) -> ChargingSession:
         reason="Stopped by driver",
         at=timezone.now(),
         # Keep central's id so that its ticket still finds this session.
-        changes={"session_id": central_id} if central_id != session.session_id else {},
+        central_session_id=central_id,
         strict=False,
     )
     if session.status != SessionStatus.STOPPED:

@@ -50,18 +50,27 @@ def session_mark_stop_owed(session: ChargingSession, central_session_id: str | N
     stop it (`central_stop_pending`), with central's id when it names one. Returns whether it was marked."""
     if session.central_stop_pending or session.central_stopped_at:
         return False
-    fields = {"central_stop_pending": True, **session_central_id_change(session, central_session_id)}
     updated = ChargingSession.objects.filter(
         pk=session.pk, central_stop_pending=False, central_stopped_at__isnull=True
-    ).update(**fields)
+    ).update(central_stop_pending=True)
     if updated:
+        session_adopt_central_id(session, central_session_id)
         logger.info(
             "central still runs %s (%s): stopping session %s at central",
             session.request_id,
             session.status,
-            fields.get("session_id", session.session_id),
+            central_session_id or session.session_id,
         )
     return bool(updated)
+
+
+def session_mark_stopped_at_central(session: ChargingSession, central_session_id: str, now) -> None:
+    """Central confirmed (or no longer holds) the stop the dashboard owed; its id is kept for the ticket."""
+    updated = ChargingSession.objects.filter(pk=session.pk, central_stopped_at__isnull=True).update(
+        central_stop_pending=False, central_stopped_at=now
+    )
+    if updated:
+        session_adopt_central_id(session, central_session_id)
 
 
 def session_record_final_figures(session: ChargingSession, figures: dict) -> bool:

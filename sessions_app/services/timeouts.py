@@ -51,7 +51,8 @@ def session_follow_poll(session: ChargingSession, central_session_id: str, *, no
         source=SessionTransition.Source.POLL,
         reason=f"Charging at {point.cp_id} (seen in central's status)",
         at=now,
-        changes={"session_id": central_session_id, "last_seen_at_point": now},
+        changes={"last_seen_at_point": now},
+        central_session_id=central_session_id,
         strict=False,
         from_statuses=(SessionStatus.PENDING,),
     )

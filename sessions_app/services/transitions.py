@@ -15,6 +15,7 @@ from django.utils import timezone
 from common.errors import IllegalTransition
 from notifications.services import notification_for_session
 from sessions_app.models import ChargingSession, SessionTransition
+from sessions_app.selectors import session_central_id_change
 from sessions_app.status import FINISHED_STATUSES, SessionStatus, is_allowed
 
 logger = logging.getLogger(__name__)
@@ -22,7 +23,6 @@ logger = logging.getLogger(__name__)
 # Fields a caller may set together with a status change.
 _CHANGEABLE_FIELDS = frozenset(
     {
-        "session_id",
         "reason",
         "queue_position",
         "approved_at",
@@ -47,6 +47,7 @@ def session_transition(
     reason: str = "",
     at: datetime | None = None,
     changes: dict | None = None,
+    central_session_id: str | None = None,
     strict: bool = True,
     from_statuses=None,
 ) -> tuple[ChargingSession, bool]:
@@ -58,7 +59,8 @@ def session_transition(
     An illegal move raises `IllegalTransition` (409 in the API), or with `strict=False`
     is logged and ignored: incoming events use that, because late and duplicated messages are normal.
     With `from_statuses`, the move happens only if the locked row is still in one of them (a claim:
-    periodic jobs use it so a session that moved meanwhile is left alone).
+    periodic jobs use it so a session that moved meanwhile is left alone). `central_session_id` is stored
+    with the move when the session may take it (`session_central_id_change`: never another session's id).
     """
     changes = dict(changes or {})
     unknown = set(changes) - _CHANGEABLE_FIELDS
@@ -91,7 +93,7 @@ def session_transition(
             )
             return locked, False
 
-        for field, value in changes.items():
+        for field, value in {**changes, **session_central_id_change(locked, central_session_id)}.items():
             setattr(locked, field, value)
         locked.status = to_status
         if reason:

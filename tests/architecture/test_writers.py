@@ -69,6 +69,33 @@ def session_status_writes(relative: str, source: str) -> list[str]:
     return found
 
 
+# Central's id is stored by the status writer (with a move) or by `session_adopt_central_id`; the model sets the
+# pending id when the row is created.
+SESSION_ID_WRITERS = {STATUS_WRITER, "sessions_app/services/records.py", "sessions_app/models.py"}
+
+
+def session_id_writes(relative: str, source: str) -> list[str]:
+    """Places outside the two writers of `session_id` that assign it or write it with an update."""
+    if relative in SESSION_ID_WRITERS:
+        return []
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Assign):
+            for target in node.targets:
+                if isinstance(target, ast.Attribute) and target.attr == "session_id":
+                    found.append(f"{relative}:{node.lineno} assigns .session_id")
+        if isinstance(node, ast.Call):
+            for keyword in node.keywords:
+                keys = keyword.value.keys if isinstance(keyword.value, ast.Dict) else []
+                if keyword.arg == "changes" and any(getattr(key, "value", None) == "session_id" for key in keys):
+                    found.append(f"{relative}:{node.lineno} passes session_id in the changes of a move")
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "update":
+            chain = _chain_names(node.func.value)
+            if ("ChargingSession" in chain or "sessions" in chain) and "session_id" in {k.arg for k in node.keywords}:
+                found.append(f"{relative}:{node.lineno} writes session_id with .update()")
+    return found
+
+
 NOTIFICATION_CREATORS = ("notification_create", "Notification")
 
 
@@ -91,6 +118,23 @@ def notification_creations(relative: str, source: str) -> list[str]:
 def test_only_the_one_writer_changes_a_sessions_status():
     violations = [v for relative, source in product_files() for v in session_status_writes(relative, source)]
     assert violations == []
+
+
+def test_only_two_writers_store_centrals_session_id():
+    violations = [v for relative, source in product_files() for v in session_id_writes(relative, source)]
+    assert violations == []
+
+
+@pytest.mark.parametrize(
+    "snippet",
+    [
+        "session.session_id = 'session-1'",
+        "ChargingSession.objects.filter(pk=1).update(session_id='session-1')",
+        "session_transition(session=1, to_status='APPROVED', changes={'session_id': 's'})",
+    ],
+)
+def test_the_session_id_rule_catches_each_way_of_writing_it(snippet):
+    assert session_id_writes("central/sync/stops.py", snippet)
 
 
 def test_notifications_are_created_only_by_the_notifications_services():
