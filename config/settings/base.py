@@ -1,8 +1,9 @@
-"""Settings for the EV driver dashboard.
+"""What every environment shares; the only module that reads the environment.
 
-This is the only module that reads the environment. Every integration has a safe
-local default so that `make run` works with nothing configured. DEBUG is off unless
-DJANGO_DEBUG=true (`make run` sets it); production refuses to start without a secret key.
+Every integration has a safe local default so that `make run` works with nothing configured. Nothing here
+depends on DEBUG, which config/settings/__init__.py (or test.py) picks after this module has run: a value whose
+default differs between development and production is read here as it is (None when unset, the secret key empty)
+and local.py or production.py settles it.
 """
 
 from pathlib import Path
@@ -10,7 +11,7 @@ from pathlib import Path
 import environ
 from django.core.exceptions import ImproperlyConfigured
 
-BASE_DIR = Path(__file__).resolve().parent.parent
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
 env.read_env(BASE_DIR / ".env", overwrite=False)
@@ -23,7 +24,7 @@ _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off"}
 
 
-def env_bool(name: str, default: bool) -> bool:
+def env_bool(name: str, default: bool | None) -> bool | None:
     """A boolean from the environment, parsed strictly: a typo is an error, not a silent `false`."""
     raw = env.str(name, default="").strip().lower()
     if not raw:
@@ -37,17 +38,9 @@ def env_bool(name: str, default: bool) -> bool:
 
 # --- Core -----------------------------------------------------------------------------------------
 
-# Off unless asked for: a production process started without DJANGO_DEBUG must serve no debug page.
-DEBUG = env_bool("DJANGO_DEBUG", default=False)
+# DEBUG (DJANGO_DEBUG) is set by local.py or production.py. No default key here: local.py has a development
+# one, production.py refuses to start without DJANGO_SECRET_KEY.
 SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise ImproperlyConfigured(
-            "DJANGO_SECRET_KEY is not set: production settings (DJANGO_DEBUG unset or false) refuse to start "
-            "without one. Set DJANGO_SECRET_KEY to a long random string, or DJANGO_DEBUG=true for development "
-            "(make run does)."
-        )
-    SECRET_KEY = "insecure-local-development-key-do-not-use-in-production"
 
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
@@ -113,7 +106,7 @@ TEMPLATES = [
 
 # --- Database -------------------------------------------------------------------------------------
 # DATABASE_URL selects PostgreSQL (postgres://user@host:5432/name); with none set a local SQLite file
-# is the embedded default for `make run`. The tests always run on PostgreSQL (config.settings_test).
+# is the embedded default for `make run`. The tests always run on PostgreSQL (config/settings/test.py).
 
 DATABASE_URL = env.str("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")
 DATABASES = {"default": env.db_url_config(DATABASE_URL)}
@@ -168,14 +161,14 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = env.str("STATIC_ROOT", default=str(VAR_DIR / "static"))
+# Plain files here (development); production.py serves the compressed, hashed ones collectstatic writes.
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "staticfiles": {
-        "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
-        if DEBUG
-        else "whitenoise.storage.CompressedManifestStaticFilesStorage"
-    },
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# whitenoise serves static files from the apps directly when `collectstatic` has not been run; unset, that is
+# development's default (local.py) and not production's.
+WHITENOISE_USE_FINDERS = env_bool("WHITENOISE_USE_FINDERS", default=None)
 
 # --- REST framework, OpenAPI, CORS ----------------------------------------------------------------
 
@@ -229,22 +222,15 @@ SPECTACULAR_SETTINGS = {
 # that carry no token or login act as that driver (see drivers/authentication.py). Off by default.
 DRIVER_DRIVER_ID = env.str("DRIVER_DRIVER_ID", default="")
 # The mode trusts loopback clients; on a production host a reverse proxy, tunnel or sidecar makes every client
-# loopback. Production settings refuse it unless the operator says it is meant.
+# loopback. production.py refuses it unless the operator says it is meant.
 DRIVER_SINGLE_MODE_IN_PRODUCTION = env_bool("DRIVER_SINGLE_MODE_IN_PRODUCTION", default=False)
-if DRIVER_DRIVER_ID and not DEBUG and not DRIVER_SINGLE_MODE_IN_PRODUCTION:
-    raise ImproperlyConfigured(
-        "DRIVER_DRIVER_ID is set with DJANGO_DEBUG=false: single-driver mode treats every request from this machine "
-        "as that driver's, which a reverse proxy or tunnel on the host extends to everyone. Unset DRIVER_DRIVER_ID, "
-        "or set DRIVER_SINGLE_MODE_IN_PRODUCTION=true if nothing forwards requests to this process."
-    )
 
 # The web process's port (the Procfile's gunicorn binds DRIVER_DASHBOARD_BIND:DRIVER_DASHBOARD_PORT, by default
-# 127.0.0.1:8100; docker-compose binds 0.0.0.0 inside the container). The dashboard's own origins follow it.
+# 127.0.0.1:8100; docker-compose binds 0.0.0.0 inside the container).
 DRIVER_DASHBOARD_PORT = env.int("DRIVER_DASHBOARD_PORT", default=8100)
-CORS_ALLOWED_ORIGINS = env.list(
-    "CORS_ALLOWED_ORIGINS",
-    default=[f"http://localhost:{DRIVER_DASHBOARD_PORT}", f"http://127.0.0.1:{DRIVER_DASHBOARD_PORT}"] if DEBUG else [],
-)
+# Set (even empty), CORS_ALLOWED_ORIGINS is the list; unset (None here), local.py allows the dashboard's own
+# origins on DRIVER_DASHBOARD_PORT and production.py none.
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS") if "CORS_ALLOWED_ORIGINS" in env.ENVIRON else None
 CORS_ALLOW_CREDENTIALS = True
 
 # --- Redis and Celery -----------------------------------------------------------------------------
@@ -398,11 +384,6 @@ LOGGING = {
     },
 }
 
-if not DEBUG:
-    SECURE_CONTENT_TYPE_NOSNIFF = True
-    SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", default=True)
-    CSRF_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", default=True)
-
-# whitenoise serves static files from the apps directly when `collectstatic` has not been run
-# (make run); production runs collectstatic and serves the compressed, hashed files.
-WHITENOISE_USE_FINDERS = env_bool("WHITENOISE_USE_FINDERS", default=DEBUG)
+# Session and CSRF cookies are HTTPS-only (local.py turns that off: development serves plain http://localhost).
+SESSION_COOKIE_SECURE = env_bool("DJANGO_SECURE_COOKIES", default=True)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
