@@ -147,7 +147,7 @@ declare -A EXPECT=(
   [beat]='Scheduler: Sending due task'
   [consumer]='assigned driver\.'
 )
-EXPECT_TASK='Task sessions_app\.tasks\.[a-z_]+\[[^]]+\] succeeded'
+EXPECT_TASK='Task central\.tasks\.[a-z_]+\[[^]]+\] succeeded'
 
 web_ready() {
   vpy - "$WEB_PORT" <<'EOF' >>"$LOGS/web.log" 2>&1
