@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT := $(or $(DRIVER_DASHBOARD_PORT),8100)
 BIND := $(or $(DRIVER_DASHBOARD_BIND),127.0.0.1)
 
-.PHONY: run dev-mode test install install-dev migrate seed lint lint-js format bench clean
+.PHONY: run dev-mode test install install-dev migrate seed lint lint-js lint-imports format bench clean
 
 $(VENV)/.installed: requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -51,11 +51,18 @@ test: install-dev
 	./scripts/check_production_install.sh
 	./scripts/install_browser.sh
 	./scripts/lint_js.sh
+	$(MAKE) --no-print-directory lint-imports
 	./scripts/run_tests.sh
 
-lint: install-dev lint-js
+lint: install-dev lint-js lint-imports
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+# The layers of .importlinter (config > simulator > central | discovery | dashboard > sessions > notifications >
+# drivers > charging points > common; inside central: tasks > sync > gateway), and ruff's own checks.
+lint-imports: install-dev
+	DJANGO_DEBUG=true $(VENV)/bin/lint-imports
+	$(VENV)/bin/ruff check .
 
 # ESLint on the dashboard's ES modules (npm ci installs the pinned version; skipped, saying so, without node/npm).
 lint-js:

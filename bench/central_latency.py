@@ -51,7 +51,7 @@ def main() -> None:
     parser.add_argument("--ticks", type=int, default=40, help="in_progress updates per session (throughput part)")
     args = parser.parse_args()
 
-    from sessions_app.kafka.tansu import TansuBroker
+    from central.gateway.tansu import TansuBroker
 
     broker = TansuBroker().start()
     suffix = secrets.token_hex(3)
@@ -118,7 +118,7 @@ def run(args, env: dict) -> None:
     def now_z():
         from django.utils import timezone
 
-        from sessions_app.protocol import iso_z
+        from common.datetimes import iso_z
 
         return iso_z(timezone.now())
 

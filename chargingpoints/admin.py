@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from chargingpoints.models import CentralSyncState, ChargingPoint
+from chargingpoints.models import ChargingPoint
 
 LIVE_FIELDS = (
     "status",
@@ -39,24 +39,3 @@ class ChargingPointAdmin(admin.ModelAdmin):
         ("Live, from central (read-only)", {"fields": LIVE_FIELDS}),
         ("Record", {"fields": ("created_at", "updated_at")}),
     )
-
-
-@admin.register(CentralSyncState)
-class CentralSyncStateAdmin(admin.ModelAdmin):
-    list_display = ("last_success_at", "last_attempt_at", "unreachable_since", "last_error")
-    readonly_fields = (
-        "last_attempt_at",
-        "last_success_at",
-        "unreachable_since",
-        "last_error",
-        "outage_alerted_at",
-        "poll_number",
-        "poll_lease_until",
-        "applied_poll_number",
-    )
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

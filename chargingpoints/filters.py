@@ -5,7 +5,7 @@ from rest_framework import serializers
 
 from chargingpoints.models import ConnectorType
 from chargingpoints.selectors import ChargingPointFilters
-from config.schema import StrictBooleanField
+from common.schema import StrictBooleanField
 
 
 class PositionQuerySerializer(serializers.Serializer):

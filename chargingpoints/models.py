@@ -57,34 +57,3 @@ class ChargingPoint(models.Model):
 
     def __str__(self):
         return f"{self.cp_id} {self.name}"
-
-
-class CentralSyncState(models.Model):
-    """One row: how the poll of central is going (for /health/ready and /sync-status)."""
-
-    singleton = models.PositiveSmallIntegerField(primary_key=True, default=1, editable=False)
-    last_attempt_at = models.DateTimeField(null=True, blank=True)
-    last_success_at = models.DateTimeField(null=True, blank=True)
-    unreachable_since = models.DateTimeField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
-    outage_alerted_at = models.DateTimeField(
-        null=True, blank=True, help_text="When drivers were told central is unreachable (this outage)."
-    )
-    # One poll at a time across workers and hosts: a poll claims the lease (a conditional UPDATE) and
-    # gets the next number; a newer number means a later fetch, so an older picture is never applied.
-    poll_number = models.PositiveBigIntegerField(default=0, help_text="Number of the last poll that started.")
-    poll_lease_until = models.DateTimeField(null=True, blank=True, help_text="A running poll holds it until then.")
-    applied_poll_number = models.PositiveBigIntegerField(
-        default=0, help_text="Number of the poll whose result (picture or failure) was recorded last."
-    )
-
-    class Meta:
-        constraints = [models.CheckConstraint(condition=models.Q(singleton=1), name="central_sync_state_singleton")]
-
-    @classmethod
-    def load(cls) -> "CentralSyncState":
-        obj, _ = cls.objects.get_or_create(singleton=1)
-        return obj
-
-    def __str__(self):
-        return "Central sync state"

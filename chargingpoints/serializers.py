@@ -3,7 +3,7 @@
 from rest_framework import serializers
 
 from chargingpoints.models import PointStatus
-from config.schema import UtcDateTimeField
+from common.schema import UtcDateTimeField
 
 
 class LocationSerializer(serializers.Serializer):
@@ -37,12 +37,3 @@ class ChargingPointDetailSerializer(ChargingPointSerializer):
     amenities = serializers.ListField(child=serializers.CharField())
     price_eur_per_kwh = serializers.FloatField()
     last_updated = UtcDateTimeField(allow_null=True, help_text="When central last reported the point.")
-
-
-class CentralSyncStatusSerializer(serializers.Serializer):
-    central_reachable = serializers.BooleanField(help_text="The last poll of central succeeded.")
-    last_success_at = UtcDateTimeField(allow_null=True)
-    last_attempt_at = UtcDateTimeField(allow_null=True)
-    unreachable_since = UtcDateTimeField(allow_null=True)
-    stale = serializers.BooleanField(help_text="No successful poll within max(10 s, 5 × poll interval).")
-    last_error = serializers.CharField(allow_null=True)

@@ -1,4 +1,4 @@
-"""Writes on charging points (operator data; the live fields are written by the central poll)."""
+"""Writes on charging points: operator data (import), and the live fields that central's poll reports."""
 
 import csv
 import dataclasses
@@ -6,12 +6,15 @@ import io
 import json
 import logging
 import math
+from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
+from django.utils import timezone
 
-from chargingpoints.models import ChargingPoint, ConnectorType
+from chargingpoints.models import ChargingPoint, ConnectorType, PointStatus
 
 logger = logging.getLogger(__name__)
 
@@ -156,3 +159,58 @@ def charging_points_import(raw_rows: list, *, update_existing: bool = False) -> 
         len(result.kept),
     )
     return result
+
+
+# --- Live fields (called by the poll of central) -----------------------------------------------------
+
+
+def charging_point_update_live(point: ChargingPoint, fields: dict, now) -> bool:
+    """Write the live fields that changed (one UPDATE); the status conditionally on the stored one."""
+    diff = {name: value for name, value in fields.items() if getattr(point, name) != value}
+    if not diff:
+        return False
+    status = diff.pop("status", None)
+    written = 0
+    if diff:
+        written = ChargingPoint.objects.filter(pk=point.pk).update(**diff, updated_at=now)
+        for name, value in diff.items():
+            setattr(point, name, value)
+    if status is not None:
+        # Conditional on the stored status, not the one read earlier: `status_changed_at` keys the
+        # offline alerts, so it moves only when the status really changes.
+        moved = (
+            ChargingPoint.objects.filter(pk=point.pk)
+            .exclude(status=status)
+            .update(status=status, status_changed_at=now, updated_at=now)
+        )
+        if moved:
+            logger.info("point %s %s -> %s (%s)", point.cp_id, point.status, status, fields["central_state"])
+            point.status_changed_at = now
+        point.status = status
+        written += moved
+    return bool(written)
+
+
+def charging_point_mark_offline(point: ChargingPoint, *, now=None, reason: str = "", seen_before=None) -> int:
+    """OFFLINE, keeping the last raw picture; only a point not already OFFLINE changes (returns 1).
+
+    With `seen_before`, only while central last reported the point before then (checked in the same
+    UPDATE, so a point a poll has just refreshed is left alone).
+    """
+    now = now or timezone.now()
+    points = ChargingPoint.objects.filter(pk=point.pk).exclude(status=PointStatus.OFFLINE)
+    if seen_before is not None:
+        points = points.filter(last_updated__lt=seen_before)
+    updated = points.update(status=PointStatus.OFFLINE, status_changed_at=now, updated_at=now)
+    if updated:
+        logger.info("point %s %s -> OFFLINE (%s)", point.cp_id, point.status, reason)
+        point.status, point.status_changed_at = PointStatus.OFFLINE, now
+    return updated
+
+
+def charging_points_mark_stale_offline(*, now=None) -> int:
+    """Points the poll has not seen for CP_STALE_AFTER seconds (e.g. central unreachable) -> OFFLINE."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.CP_STALE_AFTER)
+    stale = ChargingPoint.objects.exclude(status=PointStatus.OFFLINE).filter(last_updated__lt=cutoff)
+    return sum(charging_point_mark_offline(point, now=now, reason="STALE", seen_before=cutoff) for point in stale)

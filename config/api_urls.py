@@ -8,8 +8,8 @@ from config.health import health, health_ready
 urlpatterns = [
     path("health", health, name="health"),
     path("health/ready", health_ready, name="health-ready"),
-    path("", include("chargingpoints.urls")),
-    path("", include("drivers.urls")),
+    path("", include("discovery.urls")),
+    path("", include("central.urls")),
     path("", include("sessions_app.urls")),
     path("", include("notifications.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -4,6 +4,8 @@ import os
 
 from celery import Celery
 
+from config.periodic import periodic_jobs
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("driver_dashboard")
@@ -13,7 +15,5 @@ app.autodiscover_tasks()
 
 @app.on_after_finalize.connect
 def _schedule_periodic_jobs(sender, **kwargs):
-    from config.periodic import periodic_jobs
-
     for name, entry in periodic_jobs().items():
         sender.conf.beat_schedule[name] = entry

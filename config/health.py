@@ -2,6 +2,7 @@
 
 import logging
 
+from confluent_kafka.admin import AdminClient
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
@@ -11,7 +12,8 @@ from rest_framework.permissions import AllowAny
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from chargingpoints.selectors import central_stale_after, central_sync_status
+from central.gateway.kafka_config import admin_config
+from central.selectors import central_stale_after, central_sync_status
 
 logger = logging.getLogger(__name__)
 
@@ -30,10 +32,6 @@ def check_database() -> str:
 
 
 def check_kafka() -> str:
-    from confluent_kafka.admin import AdminClient
-
-    from sessions_app.kafka.config import admin_config
-
     try:
         admin = AdminClient({**admin_config(), "log_level": 0})
         admin.list_topics(timeout=KAFKA_CHECK_TIMEOUT_SECONDS)

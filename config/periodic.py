@@ -15,13 +15,11 @@ def periodic_jobs() -> dict:
     Jobs are safe to overlap: each claims its rows with conditional updates.
     """
     jobs = {
-        "poll-central": _job("chargingpoints.tasks.poll_central", settings.CENTRAL_POLL_INTERVAL),
-        "resend-outbox": _job("sessions_app.tasks.resend_outbox", 2.0),
-        "expire-requests": _job("sessions_app.tasks.expire_unanswered_requests", 2.0),
-        "stop-abandoned-sessions": _job(
-            "sessions_app.tasks.stop_abandoned_sessions", settings.CENTRAL_STOP_RETRY_SECONDS
-        ),
+        "poll-central": _job("central.tasks.poll_central", settings.CENTRAL_POLL_INTERVAL),
+        "resend-outbox": _job("central.tasks.resend_outbox", 2.0),
+        "expire-requests": _job("central.tasks.expire_unanswered_requests", 2.0),
+        "stop-abandoned-sessions": _job("central.tasks.stop_abandoned_sessions", settings.CENTRAL_STOP_RETRY_SECONDS),
     }
     if settings.CENTRAL_EVENTS_DRAIN_TASK:
-        jobs["drain-central-events"] = _job("sessions_app.tasks.drain_central_events", 1.0)
+        jobs["drain-central-events"] = _job("central.tasks.drain_central_events", 1.0)
     return jobs

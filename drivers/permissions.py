@@ -4,7 +4,7 @@ from rest_framework.exceptions import NotFound
 from rest_framework.permissions import BasePermission
 from rest_framework.throttling import ScopedRateThrottle
 
-from config.exceptions import DriverNotFound
+from common.errors import DriverNotFound
 from drivers.selectors import driver_get_own
 
 

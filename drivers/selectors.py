@@ -2,7 +2,7 @@
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
-from config.exceptions import DriverNotFound
+from common.errors import DriverNotFound
 from drivers.models import Driver
 
 

@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from rest_framework.authtoken.models import Token
 
 from chargingpoints.models import ChargingPoint
-from config.exceptions import ChargingPointNotFound
+from common.errors import ChargingPointNotFound
 from drivers.models import Driver, Favorite
 
 DEMO_DRIVERS = (

@@ -4,7 +4,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.schema import DRIVER_ERRORS, INVALID_PAYLOAD, THROTTLED, error
+from common.schema import DRIVER_ERRORS, INVALID_PAYLOAD, THROTTLED, error
 from drivers.permissions import DriverScopedMixin
 from notifications.selectors import alert_list_for_driver, notification_list
 from notifications.serializers import (

@@ -8,8 +8,6 @@ from django.utils import timezone
 from chargingpoints.models import ChargingPoint
 from drivers.models import Driver, Favorite
 from notifications.models import BroadcastAlert, Notification
-from sessions_app.models import ChargingSession
-from sessions_app.status import OPEN_STATUSES
 
 
 def notification_list(*, driver: Driver, unread_only: bool = False) -> QuerySet[Notification]:
@@ -23,8 +21,10 @@ def notification_list(*, driver: Driver, unread_only: bool = False) -> QuerySet[
 def _driver_places(driver: Driver) -> tuple[set[int], set[str]]:
     """Point pks and lower-cased cities the driver cares about: favorites and the open session's point."""
     points = set(Favorite.objects.filter(driver=driver).values_list("charging_point_id", "charging_point__city"))
+    # The driver's open session: the one without an end yet (read through the reverse relation, since the
+    # sessions app sits above this one).
     open_point = (
-        ChargingSession.objects.filter(driver=driver, status__in=OPEN_STATUSES)
+        driver.sessions.filter(completed_at__isnull=True)
         .values_list("charging_point_id", "charging_point__city")
         .first()
     )

@@ -2,7 +2,7 @@
 
 from rest_framework import serializers
 
-from config.schema import StrictBooleanField, UtcDateTimeField
+from common.schema import StrictBooleanField, UtcDateTimeField
 from notifications.models import BroadcastAlert, Notification
 
 

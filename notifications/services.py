@@ -2,6 +2,7 @@
 
 from django.db import IntegrityError, transaction
 
+from common.errors import NotFoundError
 from drivers.models import Driver
 from notifications.models import BroadcastAlert, Notification
 
@@ -33,9 +34,32 @@ def notification_create(
     return note, True
 
 
-def notification_mark_read(*, driver: Driver, notification_id: str) -> Notification:
-    from config.exceptions import NotFoundError
+def notification_for_session(*, session, message: str, dedupe_key: str) -> tuple[Notification, bool]:
+    """The driver's SESSION notification about one of their sessions (its status, its final figures)."""
+    return notification_create(
+        driver=session.driver, type=Notification.Type.SESSION, message=message, session=session, dedupe_key=dedupe_key
+    )
 
+
+def notification_alert_for_session(
+    *, session, message: str, dedupe_key: str, driver: Driver | None = None
+) -> tuple[Notification, bool]:
+    """An ALERT to the driver of a session about something around it (its point offline, central away)."""
+    return notification_create(
+        driver=driver or session.driver,
+        type=Notification.Type.ALERT,
+        message=message,
+        session=session,
+        dedupe_key=dedupe_key,
+    )
+
+
+def notifications_with_key(dedupe_key: str) -> list[Notification]:
+    """The notifications already sent for one event (e.g. the drivers told central is away)."""
+    return list(Notification.objects.select_related("driver", "session").filter(dedupe_key=dedupe_key))
+
+
+def notification_mark_read(*, driver: Driver, notification_id: str) -> Notification:
     updated = Notification.objects.filter(driver=driver, notification_id=notification_id).update(read=True)
     if not updated:
         raise NotFoundError("Notification not found")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-import config.converters  # noqa: F401  (registers the `id` path converter)
+import common.converters  # noqa: F401  (registers the `id` path converter)
 from notifications.apis import AlertListApi, NotificationListApi, NotificationReadAllApi, NotificationReadApi
 
 urlpatterns = [

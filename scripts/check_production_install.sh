@@ -121,7 +121,7 @@ with psycopg.connect(f"{sys.argv[1]}/postgres", autocommit=True) as conn:
     conn.execute(f'CREATE DATABASE "{sys.argv[2]}"')
 redis.Redis.from_url(sys.argv[3]).flushdb()
 EOF
-TANSU=$(cd "$APP" && vpy -c 'from sessions_app.kafka.tansu import tansu_binary; print(tansu_binary())')
+TANSU=$(cd "$APP" && vpy -c 'from central.gateway.tansu import tansu_binary; print(tansu_binary())')
 start kafka "$TANSU" broker --listener-url "tcp://127.0.0.1:$KAFKA_PORT" \
   --advertised-listener-url "tcp://127.0.0.1:$KAFKA_PORT"
 
@@ -147,7 +147,7 @@ declare -A EXPECT=(
   [beat]='Scheduler: Sending due task'
   [consumer]='assigned driver\.'
 )
-EXPECT_TASK='Task sessions_app\.tasks\.[a-z_]+\[[^]]+\] succeeded'
+EXPECT_TASK='Task central\.tasks\.[a-z_]+\[[^]]+\] succeeded'
 
 web_ready() {
   vpy - "$WEB_PORT" <<'EOF' >>"$LOGS/web.log" 2>&1

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from sessions_app.models import ChargingSession, DeadLetter, OutboxMessage, SessionTransition
+from sessions_app.models import ChargingSession, SessionTransition
 
 
 class SessionTransitionInline(admin.TabularInline):
@@ -57,19 +57,3 @@ class SessionTransitionAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
-
-
-@admin.register(OutboxMessage)
-class OutboxMessageAdmin(admin.ModelAdmin):
-    list_display = ("topic", "key", "created_at", "sent_at", "attempts", "last_error")
-    list_filter = ("topic", ("sent_at", admin.EmptyFieldListFilter))
-    search_fields = ("key",)
-    readonly_fields = ("topic", "key", "payload", "session", "created_at", "sent_at", "attempts", "last_error")
-
-
-@admin.register(DeadLetter)
-class DeadLetterAdmin(admin.ModelAdmin):
-    list_display = ("topic", "partition", "offset", "error", "created_at")
-    list_filter = ("topic",)
-    search_fields = ("key", "value", "error")
-    readonly_fields = ("topic", "partition", "offset", "key", "value", "error", "created_at")

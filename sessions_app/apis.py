@@ -6,7 +6,7 @@ from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from config.schema import (
+from common.schema import (
     DRIVER_ERRORS,
     INVALID_PAYLOAD,
     THROTTLED,

@@ -1,13 +1,14 @@
-"""Reads on a driver's charging sessions (always scoped to that driver)."""
+"""Reads on charging sessions."""
 
-from datetime import datetime, timedelta
+import logging
 
-from django.conf import settings
 from django.db.models import F, QuerySet
 
 from drivers.models import Driver
-from sessions_app.models import ChargingSession, ConsumerProgress
+from sessions_app.models import ChargingSession
 from sessions_app.status import FINISHED_STATUSES, OPEN_STATUSES
+
+logger = logging.getLogger(__name__)
 
 
 def session_current(*, driver: Driver) -> ChargingSession | None:
@@ -45,11 +46,11 @@ def session_central_id(session: ChargingSession) -> str:
     return session.session_id
 
 
-def consumers_caught_up_at(*, now: datetime) -> datetime | None:
-    """The time up to which every running consumer of central's events has applied what central sent, or None
-    when no consumer runs (or one has not caught up yet). See ConsumerProgress."""
-    live_since = now - timedelta(seconds=settings.KAFKA_CONSUMER_LIVE_SECONDS)
-    marks = list(ConsumerProgress.objects.filter(heartbeat_at__gte=live_since).values_list("caught_up_at", flat=True))
-    if not marks or any(mark is None for mark in marks):
-        return None
-    return min(marks)
+def session_central_id_change(session: ChargingSession, central_session_id: str | None) -> dict:
+    """{'session_id': ...} when central's id may be stored on this session (never steals another's id)."""
+    if not central_session_id or central_session_id.startswith("pending-") or session.has_central_session_id:
+        return {}
+    if ChargingSession.objects.filter(session_id=central_session_id).exclude(pk=session.pk).exists():
+        logger.warning("central session id %s already belongs to another session", central_session_id)
+        return {}
+    return {"session_id": central_session_id}

@@ -5,7 +5,7 @@ Energy and cost are stored as decimals with 4 places; they are written as JSON n
 
 from rest_framework import serializers
 
-from config.schema import UtcDateTimeField
+from common.schema import UtcDateTimeField
 from sessions_app.status import SessionStatus
 
 

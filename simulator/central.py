@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
-from sessions_app.protocol import iso_z
+from common.datetimes import iso_z
 from simulator.engines import EngineSession, PointSpec, charging_reason, completed_reason
 
 logger = logging.getLogger(__name__)

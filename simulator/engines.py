@@ -6,7 +6,7 @@ Meter: `kwh += kw·Δt/3600`, `euros = kwh·price` (shared/docs/central-protocol
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sessions_app.protocol import iso_z
+from common.datetimes import iso_z
 
 
 @dataclass

@@ -4,7 +4,7 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from sessions_app.kafka.tansu import TansuBroker, free_port
+from central.gateway.tansu import TansuBroker, free_port
 from tests.factories import ChargingPointFactory, DriverFactory, UserFactory
 from tests.fakes.central_http import FakeCentralHTTP
 
@@ -76,7 +76,7 @@ def consumer_caught_up(db):
     the poll's silence rule waits for that (sessions_app.selectors.consumers_caught_up_at)."""
     from django.utils import timezone
 
-    from sessions_app.models import ConsumerProgress
+    from central.models import ConsumerProgress
 
     def mark(at=None):
         at = at or timezone.now()

@@ -10,7 +10,7 @@ from chargingpoints.models import ChargingPoint, ConnectorType, PointStatus
 from drivers.models import Driver, Favorite
 from notifications.models import BroadcastAlert, Notification
 from sessions_app.models import ChargingSession
-from sessions_app.status import SessionStatus
+from sessions_app.status import FINISHED_STATUSES, SessionStatus
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -67,6 +67,8 @@ class ChargingSessionFactory(factory.django.DjangoModelFactory):
     charging_point = factory.SubFactory(ChargingPointFactory)
     vehicle_id = "vehicle-1"
     status = SessionStatus.PENDING
+    # As stored: a finished session has its end time (the status writer stamps it).
+    completed_at = factory.LazyAttribute(lambda s: timezone.now() if s.status in FINISHED_STATUSES else None)
 
 
 class NotificationFactory(factory.django.DjangoModelFactory):

@@ -2,19 +2,16 @@
 
 import logging
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from chargingpoints.models import ChargingPoint
-from config.exceptions import CentralUnavailable, ChargingPointNotFound, ConflictError, NotFoundError
+from common.errors import CentralUnavailable, ChargingPointNotFound, ConflictError, NotFoundError
 from drivers.models import Driver
-from sessions_app.central.client import central_stop_session
 from sessions_app.models import ChargingSession, SessionTransition
-from sessions_app.outbox import outbox_enqueue
-from sessions_app.protocol import driver_request_message
+from sessions_app.ports import central_port
 from sessions_app.selectors import session_central_id
-from sessions_app.services.central_sync import session_stop_at_central_soon
+from sessions_app.services.transitions import session_transition
 from sessions_app.status import OPEN_STATUSES, SessionStatus
 
 logger = logging.getLogger(__name__)
@@ -59,12 +56,7 @@ def session_request(*, driver: Driver, cp_id: str, vehicle_id: str, preferred_st
                 source=SessionTransition.Source.DRIVER,
                 created_at=session.requested_at,
             )
-            outbox_enqueue(
-                topic=settings.KAFKA_TOPIC_REQUESTS,
-                key=driver.driver_id,
-                payload=driver_request_message(session),
-                session=session,
-            )
+            central_port().request_created(session)
     except IntegrityError:
         open_session = _open_session_of(driver)
         if open_session:
@@ -93,8 +85,6 @@ def session_cancel(*, driver: Driver, request_id: str) -> ChargingSession:
     Central has no cancel message: if central has accepted (or later accepts) the request, the
     session is marked so that it is stopped at central and the point is freed; it stays CANCELLED.
     """
-    from sessions_app.services.transitions import session_transition
-
     session = _own_session(driver, request_id=request_id)
     with transaction.atomic():
         # Decide on the locked row: central's approval may land between the read above and here, and an
@@ -114,7 +104,7 @@ def session_cancel(*, driver: Driver, request_id: str) -> ChargingSession:
             changes={"central_stop_pending": session.status == SessionStatus.APPROVED},
         )
         if changed and session.central_stop_pending:
-            transaction.on_commit(lambda: session_stop_at_central_soon(session.pk))
+            transaction.on_commit(lambda: central_port().stop_owed(session.pk))
     return session
 
 
@@ -127,8 +117,6 @@ def session_stop(*, driver: Driver, session_id: str) -> ChargingSession:
     returns it unchanged. Raises NotFoundError, ConflictError (wrong status, or central refused: the session
     is unchanged) or CentralUnavailable (502: the session is unchanged).
     """
-    from sessions_app.services.transitions import session_transition
-
     session = _own_session(driver, session_id=session_id)
     session, recorded_at = _stop_intent_record(session)
     if recorded_at is None and session.status == SessionStatus.STOPPED:
@@ -136,7 +124,9 @@ def session_stop(*, driver: Driver, session_id: str) -> ChargingSession:
     central_id = session_central_id(session)
     # The HTTP call happens outside any transaction: no row lock is held while central answers.
     try:
-        central_stop_session(cp_id=session.charging_point.cp_id, driver_id=driver.driver_id, session_id=central_id)
+        central_port().stop_session(
+            cp_id=session.charging_point.cp_id, driver_id=driver.driver_id, session_id=central_id
+        )
     except (ConflictError, CentralUnavailable):
         stored = _own_session(driver, pk=session.pk)
         if stored.status == SessionStatus.STOPPED:
@@ -152,7 +142,7 @@ def session_stop(*, driver: Driver, session_id: str) -> ChargingSession:
         reason="Stopped by driver",
         at=timezone.now(),
         # Keep central's id so that its ticket still finds this session.
-        changes={"session_id": central_id} if central_id != session.session_id else {},
+        central_session_id=central_id,
         strict=False,
     )
     if session.status != SessionStatus.STOPPED:

@@ -12,10 +12,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from chargingpoints.models import PointStatus
 from sessions_app.models import ChargingSession, SessionTransition
-from sessions_app.selectors import consumers_caught_up_at
-from sessions_app.services.central_sync import session_apply_telemetry, session_stop_at_central_soon
+from sessions_app.ports import central_port
+from sessions_app.services.telemetry import session_apply_telemetry
 from sessions_app.services.transitions import session_transition
 from sessions_app.status import SessionStatus
 
@@ -29,7 +28,7 @@ def _poll_is_fresh(point, now) -> bool:
     return point.last_updated is not None and now - point.last_updated <= timedelta(seconds=settings.CP_STALE_AFTER)
 
 
-def _central_runs_pending(session: ChargingSession, now) -> str | None:
+def central_runs_pending(session: ChargingSession, now) -> str | None:
     """Central's session id when the last (fresh) poll shows central supplying this driver at the request's
     point under an id no other session of ours owns: central accepted, and its `accepted` is late or lost."""
     point = session.charging_point
@@ -52,7 +51,8 @@ def session_follow_poll(session: ChargingSession, central_session_id: str, *, no
         source=SessionTransition.Source.POLL,
         reason=f"Charging at {point.cp_id} (seen in central's status)",
         at=now,
-        changes={"session_id": central_session_id, "last_seen_at_point": now},
+        changes={"last_seen_at_point": now},
+        central_session_id=central_session_id,
         strict=False,
         from_statuses=(SessionStatus.PENDING,),
     )
@@ -77,7 +77,7 @@ def sessions_expire_unanswered(*, now=None) -> int:
         status=SessionStatus.PENDING, requested_at__lt=cutoff
     )
     for session in overdue:
-        central_id = _central_runs_pending(session, now)
+        central_id = central_runs_pending(session, now)
         if central_id:
             session_follow_poll(session, central_id, now=now)
             continue
@@ -95,81 +95,12 @@ def sessions_expire_unanswered(*, now=None) -> int:
     return expired
 
 
-def session_is_held_at_point(session: ChargingSession) -> bool:
-    """Does the last poll show central running this session on its point?
-
-    An OFFLINE point (its monitor dropped, say) still holds the session while its engine reports supplying it.
-    """
-    point = session.charging_point
-    if point.status == PointStatus.OFFLINE and point.central_engine_state != SUPPLYING:
-        return False
-    if session.has_central_session_id:
-        return point.central_session_id == session.session_id
-    # Central's id not known yet (its `accepted` was lost): the driver at the point is enough.
-    return bool(point.central_driver_id) and point.central_driver_id == session.driver.driver_id
-
-
-def _central_may_hold(session: ChargingSession) -> bool:
+def central_may_hold(session: ChargingSession) -> bool:
     """Does the last poll still name this session (or, without central's id, its driver) at the point?"""
     point = session.charging_point
     if session.has_central_session_id:
         return point.central_session_id == session.session_id
     return bool(point.central_driver_id) and point.central_driver_id == session.driver.driver_id
-
-
-def sessions_check_silence(*, now=None) -> int:
-    """Follow the poll for open sessions: PENDING requests central visibly charges become CHARGING; APPROVED /
-    CHARGING sessions with no sign of life on either channel for SESSION_LOST_GRACE_SECONDS fail.
-
-    Central may send no terminal update when a point is switched off or faults mid-session: the poll is
-    the only witness. A sign of life is the poll showing the session held at its point or central's Kafka
-    `in_progress` for it (`last_seen_at_point`). A session is failed for silence only once every running
-    consumer has caught up past the grace period: central's `completed` may still be waiting in Kafka.
-    Returns how many sessions failed. Call after a successful poll only.
-    """
-    now = now or timezone.now()
-    grace = timedelta(seconds=settings.SESSION_LOST_GRACE_SECONDS)
-    follow_after = timedelta(seconds=2 * settings.CENTRAL_POLL_INTERVAL)
-    caught_up = None
-    failed = 0
-    open_sessions = ChargingSession.objects.select_related("charging_point", "driver").filter(
-        status__in=(SessionStatus.PENDING, SessionStatus.APPROVED, SessionStatus.CHARGING)
-    )
-    for session in open_sessions:
-        point = session.charging_point
-        if session.status == SessionStatus.PENDING:
-            # Give the consumer's `accepted` a moment first; after that, the poll's word is enough.
-            central_id = _central_runs_pending(session, now) if now - session.requested_at > follow_after else None
-            if central_id:
-                session_follow_poll(session, central_id, now=now)
-            continue
-        if session_is_held_at_point(session):
-            ChargingSession.objects.filter(pk=session.pk).update(last_seen_at_point=now)
-            if session.status == SessionStatus.APPROVED and point.central_engine_state == SUPPLYING:
-                session_transition(
-                    session=session.pk,
-                    to_status=SessionStatus.CHARGING,
-                    source=SessionTransition.Source.POLL,
-                    reason=f"Charging at {point.cp_id}",
-                    at=now,
-                    strict=False,
-                    from_statuses=(SessionStatus.APPROVED,),
-                )
-            continue
-        seen = session.last_seen_at_point or session.started_at or session.approved_at or session.requested_at
-        if now - seen <= grace:
-            continue
-        if caught_up is None:
-            caught_up = consumers_caught_up_at(now=now) or seen
-        if caught_up < seen + grace:
-            logger.debug("session %s not seen since %s: waiting for the consumer to catch up", session.request_id, seen)
-            continue
-        if point.status == PointStatus.OFFLINE:
-            reason = f"Charging point {point.cp_id} went offline ({point.central_state or 'not reported'})"
-        else:
-            reason = f"Central no longer runs this session at {point.cp_id}"
-        failed += session_fail_by_dashboard(session, reason=reason, source=SessionTransition.Source.POLL, now=now)
-    return failed
 
 
 def session_fail_by_dashboard(
@@ -178,7 +109,7 @@ def session_fail_by_dashboard(
     """APPROVED/CHARGING -> FAILED on the dashboard's own judgement; stopped at central when it may still run
     it there (by default: the last poll still names it). Returns whether the session failed."""
     if stop_owed is None:
-        stop_owed = _central_may_hold(session)
+        stop_owed = central_may_hold(session)
     with transaction.atomic():
         stored, changed = session_transition(
             session=session.pk,
@@ -191,7 +122,7 @@ def session_fail_by_dashboard(
             from_statuses=(SessionStatus.APPROVED, SessionStatus.CHARGING),
         )
         if changed and stop_owed:
-            transaction.on_commit(lambda: session_stop_at_central_soon(stored.pk))
+            transaction.on_commit(lambda: central_port().stop_owed(stored.pk))
     return changed
 
 
@@ -222,6 +153,6 @@ def sessions_fail_long_silent(*, now=None) -> int:
             source=SessionTransition.Source.TIMEOUT,
             now=now,
             # The last picture is an hour old: whatever central may hold under this id is stopped.
-            stop_owed=session.has_central_session_id or _central_may_hold(session),
+            stop_owed=session.has_central_session_id or central_may_hold(session),
         )
     return failed

@@ -12,10 +12,10 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from config.exceptions import IllegalTransition
-from notifications.models import Notification
-from notifications.services import notification_create
+from common.errors import IllegalTransition
+from notifications.services import notification_for_session
 from sessions_app.models import ChargingSession, SessionTransition
+from sessions_app.selectors import session_central_id_change
 from sessions_app.status import FINISHED_STATUSES, SessionStatus, is_allowed
 
 logger = logging.getLogger(__name__)
@@ -23,7 +23,6 @@ logger = logging.getLogger(__name__)
 # Fields a caller may set together with a status change.
 _CHANGEABLE_FIELDS = frozenset(
     {
-        "session_id",
         "reason",
         "queue_position",
         "approved_at",
@@ -48,6 +47,7 @@ def session_transition(
     reason: str = "",
     at: datetime | None = None,
     changes: dict | None = None,
+    central_session_id: str | None = None,
     strict: bool = True,
     from_statuses=None,
 ) -> tuple[ChargingSession, bool]:
@@ -59,7 +59,8 @@ def session_transition(
     An illegal move raises `IllegalTransition` (409 in the API), or with `strict=False`
     is logged and ignored: incoming events use that, because late and duplicated messages are normal.
     With `from_statuses`, the move happens only if the locked row is still in one of them (a claim:
-    periodic jobs use it so a session that moved meanwhile is left alone).
+    periodic jobs use it so a session that moved meanwhile is left alone). `central_session_id` is stored
+    with the move when the session may take it (`session_central_id_change`: never another session's id).
     """
     changes = dict(changes or {})
     unknown = set(changes) - _CHANGEABLE_FIELDS
@@ -92,7 +93,7 @@ def session_transition(
             )
             return locked, False
 
-        for field, value in changes.items():
+        for field, value in {**changes, **session_central_id_change(locked, central_session_id)}.items():
             setattr(locked, field, value)
         locked.status = to_status
         if reason:
@@ -107,12 +108,8 @@ def session_transition(
             source=source,
             created_at=now,
         )
-        notification_create(
-            driver=locked.driver,
-            type=Notification.Type.SESSION,
-            message=status_message(locked),
-            session=locked,
-            dedupe_key=f"session:{locked.request_id}:{to_status}",
+        notification_for_session(
+            session=locked, message=status_message(locked), dedupe_key=f"session:{locked.request_id}:{to_status}"
         )
     logger.info("session %s %s -> %s (%s) %s", locked.request_id, from_status, to_status, source, locked.reason)
     return locked, True

@@ -14,7 +14,8 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from chargingpoints.models import CentralSyncState, ChargingPoint, PointStatus
+from central.models import CentralSyncState
+from chargingpoints.models import ChargingPoint, PointStatus
 from chargingpoints.services import DEFAULT_NETWORK_FILE, charging_points_import, charging_points_read_file
 from drivers.models import Favorite
 from drivers.services import demo_password, drivers_seed_demo

@@ -15,13 +15,14 @@ pytestmark = pytest.mark.django_db
 
 MODELS = [
     "chargingpoints_chargingpoint",
-    "chargingpoints_centralsyncstate",
+    "central_centralsyncstate",
     "drivers_driver",
     "drivers_favorite",
     "sessions_app_chargingsession",
     "sessions_app_sessiontransition",
-    "sessions_app_outboxmessage",
-    "sessions_app_deadletter",
+    "central_outboxmessage",
+    "central_deadletter",
+    "central_consumerprogress",
     "notifications_notification",
     "notifications_broadcastalert",
 ]

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from sessions_app.kafka.tansu import free_port, port_open
+from central.gateway.tansu import free_port, port_open
 from tests.waiting import wait_for
 
 GUNICORN = str(Path(sys.executable).parent / "gunicorn")

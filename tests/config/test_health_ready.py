@@ -5,8 +5,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from chargingpoints.models import CentralSyncState
-from sessions_app.kafka.tansu import free_port
+from central.gateway.tansu import free_port
+from central.models import CentralSyncState
 
 URL = "/health/ready"
 

@@ -16,7 +16,7 @@ def test_makemigrations_finds_no_changes_under_any_hash_seed(seed):
     result = subprocess.run(
         [sys.executable, "manage.py", "makemigrations", "--check", "--dry-run"],
         cwd=settings.BASE_DIR,
-        env={**os.environ, "PYTHONHASHSEED": seed, "DJANGO_SETTINGS_MODULE": "config.settings_test"},
+        env={**os.environ, "PYTHONHASHSEED": seed, "DJANGO_SETTINGS_MODULE": "config.settings.test"},
         capture_output=True,
         text=True,
         timeout=60,

@@ -5,11 +5,11 @@ def test_every_periodic_job_is_listed_with_an_expiry(settings):
     settings.CENTRAL_EVENTS_DRAIN_TASK = True
     jobs = periodic_jobs()
     assert {job["task"] for job in jobs.values()} == {
-        "chargingpoints.tasks.poll_central",
-        "sessions_app.tasks.drain_central_events",
-        "sessions_app.tasks.resend_outbox",
-        "sessions_app.tasks.expire_unanswered_requests",
-        "sessions_app.tasks.stop_abandoned_sessions",
+        "central.tasks.poll_central",
+        "central.tasks.drain_central_events",
+        "central.tasks.resend_outbox",
+        "central.tasks.expire_unanswered_requests",
+        "central.tasks.stop_abandoned_sessions",
     }
     assert all(job["options"]["expires"] >= 1.0 for job in jobs.values())
     assert jobs["poll-central"]["schedule"] == settings.CENTRAL_POLL_INTERVAL

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from sessions_app.kafka.tansu import free_port
+from central.gateway.tansu import free_port
 from tests.waiting import wait_for
 
 HONCHO = str(Path(sys.executable).parent / "honcho")

@@ -15,8 +15,8 @@ from datetime import UTC, datetime
 import pytest
 from confluent_kafka import OFFSET_BEGINNING, Consumer, Producer, TopicPartition
 
-from sessions_app.kafka.consumer import central_events_drain_reset
-from sessions_app.kafka.topics import kafka_topics_ensure
+from central.gateway.topics import kafka_topics_ensure
+from central.sync.consumer import central_events_drain_reset
 
 # The fake's client logs (connection refused while a test has stopped the broker) through Python logging.
 QUIET = logging.getLogger("kafka.fake_central")

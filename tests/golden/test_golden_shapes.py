@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 from django.utils import timezone
 
-from chargingpoints.models import CentralSyncState
+from central.models import CentralSyncState
 from notifications.models import BroadcastAlert
 from sessions_app.status import SessionStatus
 from tests.factories import (

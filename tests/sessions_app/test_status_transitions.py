@@ -4,7 +4,7 @@ import itertools
 
 import pytest
 
-from config.exceptions import IllegalTransition
+from common.errors import IllegalTransition
 from notifications.models import Notification
 from sessions_app.models import SessionTransition
 from sessions_app.services.transitions import session_transition

@@ -14,8 +14,8 @@ import requests
 from confluent_kafka import Consumer, Producer, TopicPartition
 from django.conf import settings
 
+from central.gateway.tansu import free_port, port_open
 from chargingpoints.services import DEFAULT_NETWORK_FILE
-from sessions_app.kafka.tansu import free_port, port_open
 
 BASE_ENV = {
     key: value

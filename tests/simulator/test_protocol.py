@@ -7,7 +7,7 @@ import time
 import pytest
 import requests
 
-from sessions_app.protocol import parse_datetime_utc
+from common.datetimes import parse_datetime_utc
 from tests.simulator.conftest import start_simulator
 
 pytestmark = pytest.mark.kafka

@@ -18,7 +18,7 @@ from django.conf import settings
 from django.db import connection
 from rest_framework.authtoken.models import Token
 
-from sessions_app.kafka.tansu import free_port, port_open
+from central.gateway.tansu import free_port, port_open
 from sessions_app.models import ChargingSession, SessionTransition
 from tests.factories import ChargingPointFactory, DriverFactory, UserFactory
 from tests.waiting import wait_for

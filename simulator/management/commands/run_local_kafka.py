@@ -9,7 +9,7 @@ import os
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from sessions_app.kafka.tansu import port_open, tansu_binary
+from central.gateway.tansu import port_open, tansu_binary
 
 
 class Command(BaseCommand):

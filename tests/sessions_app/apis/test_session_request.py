@@ -5,7 +5,8 @@ from datetime import UTC, datetime
 import pytest
 from django.conf import settings
 
-from sessions_app.models import ChargingSession, OutboxMessage
+from central.models import OutboxMessage
+from sessions_app.models import ChargingSession
 from sessions_app.status import SessionStatus
 from tests.factories import ChargingSessionFactory
 

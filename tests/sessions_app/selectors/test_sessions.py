@@ -25,7 +25,7 @@ def test_history_is_newest_completion_first_and_unfinished_ones_last(alice, cp):
         driver=alice, charging_point=cp, status=SessionStatus.STOPPED, completed_at=NOON + timedelta(hours=1)
     )
     # A finished row without a completion time (legacy/imported) still shows, after the dated ones.
-    undated = ChargingSessionFactory(driver=alice, charging_point=cp, status=SessionStatus.CANCELLED)
+    undated = ChargingSessionFactory(driver=alice, charging_point=cp, status=SessionStatus.CANCELLED, completed_at=None)
     ChargingSessionFactory(driver=alice, charging_point=cp, status=SessionStatus.PENDING)
 
     assert list(session_history(driver=alice)) == [late, early, undated]

@@ -5,10 +5,11 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from chargingpoints.sync import central_poll_once
+from central.sync.poll import central_poll_once
+from central.sync.silence import sessions_check_silence
 from notifications.models import Notification
 from sessions_app.models import ChargingSession, SessionTransition
-from sessions_app.services.timeouts import sessions_check_silence, sessions_expire_unanswered
+from sessions_app.services.timeouts import sessions_expire_unanswered
 from sessions_app.status import SessionStatus
 from tests.factories import ChargingSessionFactory
 from tests.fakes.central_http import central_cp
