@@ -20,19 +20,16 @@ from sessions_app.status import FINISHED_STATUSES, SessionStatus, is_allowed
 
 logger = logging.getLogger(__name__)
 
-# Fields a caller may set together with a status change.
+# Facts a caller may record together with a status change, and nothing else: the ticket's final figures and
+# times, whether the dashboard ended the session on its own (and owes central a stop), the last sign of life.
 _CHANGEABLE_FIELDS = frozenset(
     {
-        "reason",
-        "queue_position",
-        "approved_at",
         "started_at",
         "completed_at",
         "energy_kwh",
         "cost_eur",
         "ticket_received_at",
         "central_stop_pending",
-        "stop_requested_at",
         "ended_by_dashboard",
         "last_seen_at_point",
     }

@@ -153,7 +153,7 @@ def test_driver_charges_from_request_to_history(open_page, network, fake_central
 
     # Central approves and starts the charge; the energy rises live, a toast says so.
     session_transition(
-        session=session, to_status=SessionStatus.APPROVED, source=CENTRAL, changes={"session_id": "sess-web-001"}
+        session=session, to_status=SessionStatus.APPROVED, source=CENTRAL, central_session_id="sess-web-001"
     )
     expect(panel).to_have_attribute("data-status", "APPROVED")
     expect(page.locator("#session-stop")).to_be_visible()
@@ -255,7 +255,7 @@ def test_phone_sized_screen_cancel_then_charge(open_page, network, screenshot):
     expect(page.locator("#session-panel")).to_have_attribute("data-status", "PENDING")
     session = ChargingSession.objects.get(driver=network["bob"], status=SessionStatus.PENDING)
     session_transition(
-        session=session, to_status=SessionStatus.APPROVED, source=CENTRAL, changes={"session_id": "sess-phone-001"}
+        session=session, to_status=SessionStatus.APPROVED, source=CENTRAL, central_session_id="sess-phone-001"
     )
     session_transition(session=session, to_status=SessionStatus.CHARGING, source=CENTRAL)
     ChargingPoint.objects.filter(cp_id="CP-005").update(status=PointStatus.OCCUPIED)
