@@ -15,7 +15,6 @@ Environment: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/benc
 """
 
 import argparse
-import json
 import os
 import secrets
 import statistics
@@ -98,6 +97,7 @@ def run(args, env: dict) -> None:
     from confluent_kafka import Consumer, Producer, TopicPartition
     from django.contrib.auth import get_user_model
     from django.test import Client
+    from django.utils.timezone import now
     from rest_framework.authtoken.models import Token
 
     from chargingpoints.models import ChargingPoint
@@ -108,19 +108,9 @@ def run(args, env: dict) -> None:
     producer = Producer({"bootstrap.servers": env["KAFKA_BOOTSTRAP_SERVERS"], "linger.ms": 0})
     updates, tickets = env["KAFKA_TOPIC_UPDATES"], env["KAFKA_TOPIC_TICKETS"]
 
-    def send(topic, driver_id, message, flush=True):
-        producer.produce(topic, key=driver_id.encode(), value=json.dumps(message).encode())
-        if flush:
-            producer.flush(5)
-        else:
-            producer.poll(0)
-
-    def now_z():
-        from django.utils import timezone
-
-        from common.datetimes import iso_z
-
-        return iso_z(timezone.now())
+    def send(topic, message):
+        producer.produce(topic, key=message.key.encode(), value=message.to_bytes())
+        producer.flush(5)
 
     n = args.sessions + 1  # the first one warms the consumer up and is not measured
     sessions, clients = [], []
@@ -143,7 +133,7 @@ def run(args, env: dict) -> None:
 
     # Warm-up: wait until the consumer has joined its group and applies messages.
     warm = sessions[0]
-    send(updates, warm.driver.driver_id, update(warm, "in_progress", None, now_z()))
+    send(updates, update(warm, "in_progress", None, now()))
     deadline = time.monotonic() + 30
     while ChargingSession.objects.get(pk=warm.pk).status != "CHARGING":
         if time.monotonic() > deadline:
@@ -154,8 +144,8 @@ def run(args, env: dict) -> None:
     for session, client in zip(sessions[1:], clients[1:], strict=True):
         url = f"/drivers/{session.driver.driver_id}/sessions/current"
         started = time.perf_counter()
-        accepted = update(session, "accepted", f"session-{session.request_id[4:]}", now_z())
-        send(updates, session.driver.driver_id, accepted)
+        accepted = update(session, "accepted", f"session-{session.request_id[4:]}", now())
+        send(updates, accepted)
         while True:
             body = client.get(url).json()
             if body and body["status"] == "APPROVED":
@@ -169,18 +159,20 @@ def run(args, env: dict) -> None:
     messages = []
     for session in sessions:
         for _ in range(args.ticks):
-            messages.append((updates, session, update(session, "in_progress", None, now_z())))
+            messages.append((updates, update(session, "in_progress", None, now())))
     for session in sessions:
         session_id = f"session-{session.request_id[4:]}"
-        messages.append((tickets, session, ticket(session, session_id, now_z())))
-        messages.append((updates, session, update(session, "completed", session_id, now_z())))
+        messages.append((tickets, ticket(session, session_id, now())))
+        messages.append((updates, update(session, "completed", session_id, now())))
     ends = {updates: 0, tickets: 0}
     watcher = Consumer({"bootstrap.servers": env["KAFKA_BOOTSTRAP_SERVERS"], "group.id": env["KAFKA_CONSUMER_GROUP"]})
     for topic in ends:
         ends[topic] = watcher.get_watermark_offsets(TopicPartition(topic, 0), timeout=5)[1]
+    encoded = [(topic, message.key.encode(), message.to_bytes()) for topic, message in messages]
     started = time.perf_counter()
-    for topic, session, message in messages:
-        send(topic, session.driver.driver_id, message, flush=False)
+    for topic, key, value in encoded:
+        producer.produce(topic, key=key, value=value)
+        producer.poll(0)
         ends[topic] += 1
     producer.flush(10)
     produced = time.perf_counter() - started
@@ -207,29 +199,32 @@ def run(args, env: dict) -> None:
     )
 
 
-def update(session, status, session_id, ts) -> dict:
-    return {
-        "request_id": session.request_id,
-        "driver_id": session.driver.driver_id,
-        "cp_id": session.charging_point.cp_id,
-        "status": status,
-        "reason": "",
-        "session_id": session_id,
-        "ts": ts,
-    }
+def update(session, status, session_id, ts):
+    from central.gateway.messages import DriverUpdate
+
+    return DriverUpdate(
+        request_id=session.request_id,
+        driver_id=session.driver.driver_id,
+        cp_id=session.charging_point.cp_id,
+        status=status,
+        session_id=session_id,
+        ts=ts,
+    )
 
 
-def ticket(session, session_id, ts) -> dict:
-    return {
-        "cp_id": session.charging_point.cp_id,
-        "session_id": session_id,
-        "driver_id": session.driver.driver_id,
-        "start_time": ts,
-        "end_time": ts,
-        "energy_kwh": 1.25,
-        "total_cost_eur": 0.53,
-        "ts": ts,
-    }
+def ticket(session, session_id, ts):
+    from central.gateway.messages import SessionTicket
+
+    return SessionTicket(
+        cp_id=session.charging_point.cp_id,
+        session_id=session_id,
+        driver_id=session.driver.driver_id,
+        start_time=ts,
+        end_time=ts,
+        energy_kwh=1.25,
+        total_cost_eur=0.53,
+        ts=ts,
+    )
 
 
 if __name__ == "__main__":

@@ -3,6 +3,8 @@ fault-injection knobs. Transport-free: Kafka and HTTP adapters call in, and mess
 
 Protocol: shared/docs/central-protocol.md. What reaches dashboards is what the real central sends, including
 `session_id: null` on `in_progress`, no queue (a busy point is denied at once) and silence on a mid-session fault.
+Every message in and out, including what central and the engines tell each other, is one of central's message types
+(`central.gateway.messages`); the behaviour is the simulator's own.
 """
 
 import logging
@@ -15,6 +17,16 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
+from central.gateway.messages import (
+    CentralCommand,
+    CPStatus,
+    CPTelemetry,
+    DriverRequest,
+    DriverUpdate,
+    SessionTicket,
+    StopRequest,
+    StopResponse,
+)
 from common.datetimes import iso_z
 from simulator.engines import EngineSession, PointSpec, charging_reason, completed_reason
 
@@ -25,24 +37,36 @@ OFFLINE_STATES = {"DISCONNECTED", "BROKEN", "TURNED_OFF_WEATHER", "ENCRYPTION_ER
 DISPLAY_STATES = OFFLINE_STATES | {"ON"}
 
 
-class Emitter(Protocol):
-    def update(self, message: dict) -> None: ...
+EngineMessage = CentralCommand | CPStatus | CPTelemetry | SessionTicket
 
-    def ticket(self, message: dict) -> None: ...
+
+class Emitter(Protocol):
+    def update(self, message: DriverUpdate) -> None:
+        """To the dashboards, on `driver.updates`."""
+
+    def ticket(self, message: SessionTicket) -> None:
+        """To the dashboards, on `driver.ticket`."""
+
+    def engine(self, message: EngineMessage) -> None:
+        """Between central and the engines: `central.commands`, `cp.status`, `cp.telemetry`, `cp.session_end`."""
 
 
 class ListEmitter:
     """Keeps what would be sent; for runs without Kafka."""
 
     def __init__(self):
-        self.updates: list[dict] = []
-        self.tickets: list[dict] = []
+        self.updates: list[DriverUpdate] = []
+        self.tickets: list[SessionTicket] = []
+        self.engine_messages: list[EngineMessage] = []
 
-    def update(self, message: dict) -> None:
+    def update(self, message: DriverUpdate) -> None:
         self.updates.append(message)
 
-    def ticket(self, message: dict) -> None:
+    def ticket(self, message: SessionTicket) -> None:
         self.tickets.append(message)
+
+    def engine(self, message: EngineMessage) -> None:
+        self.engine_messages.append(message)
 
 
 @dataclass
@@ -54,7 +78,7 @@ class SimPoint:
     fault_reason: str | None = None
     session: EngineSession | None = None
     stop_requested: bool = False
-    telemetry: dict | None = None
+    telemetry: CPTelemetry | None = None  # the last reading, kept after its session ends
     last_update: datetime | None = None
 
     @property
@@ -83,7 +107,14 @@ class SimPoint:
             "communication_status": "ENCRYPTION_ERROR" if self.state == "ENCRYPTION_ERROR" else "OK",
             "is_faulty": self.is_faulty,
             "fault_reason": self.fault_reason,
-            "telemetry": dict(self.telemetry) if self.telemetry else None,
+            "telemetry": {
+                "kw": self.telemetry.kw,
+                "kwh": self.telemetry.kwh,
+                "euros": self.telemetry.euros,
+                "session_id": self.telemetry.session_id,
+            }
+            if self.telemetry
+            else None,
             # Not in the documented minimum; central's view carries the point's characteristics too.
             "power_kw": self.spec.power_kw,
             "price_eur_per_kwh": self.spec.price_eur_per_kwh,
@@ -130,23 +161,17 @@ class CentralSim:
 
     # --- Kafka side ------------------------------------------------------------------------------
 
-    def handle_request(self, request: dict) -> None:
+    def handle_request(self, request: DriverRequest) -> None:
         """A DriverRequest from driver.requests: denied, or accepted and supplying."""
-        request_id = request.get("request_id")
-        driver_id = request.get("driver_id")
-        cp_id = request.get("cp_id")
-        if not request_id or not driver_id or not cp_id:
-            logger.warning("ignoring malformed DriverRequest %s", request)
-            return
         with self._lock:
             # At-least-once delivery: a request already answered (e.g. re-sent by an outbox) is not answered again.
-            if request_id in self._answered:
-                logger.info("ignoring duplicate DriverRequest %s", request_id)
+            if request.request_id in self._answered:
+                logger.info("ignoring duplicate DriverRequest %s", request.request_id)
                 return
-            self._answered[request_id] = None
+            self._answered[request.request_id] = None
             while len(self._answered) > 10000:
                 self._answered.pop(next(iter(self._answered)))
-            point = self.points.get(cp_id)
+            point = self.points.get(request.cp_id)
             if point is None:
                 return self._deny(request, "Charging point not found")
             if self.deny_all_reason:
@@ -157,42 +182,62 @@ class CentralSim:
             now = self.clock()
             session = EngineSession(
                 session_id=new_session_id(),
-                request_id=request_id,
-                driver_id=driver_id,
-                cp_id=cp_id,
+                request_id=request.request_id,
+                driver_id=request.driver_id,
+                cp_id=request.cp_id,
                 kw=point.spec.power_kw,
                 price=point.spec.price_eur_per_kwh,
                 start_time=now,
                 last_metered=now,
                 next_telemetry=now + timedelta(seconds=self.telemetry_interval),
             )
-            self._send_update(
-                request_id, driver_id, cp_id, "accepted", "Request accepted, starting charging", session.session_id
+            self._send_update(session, "accepted", "Request accepted, starting charging", session.session_id)
+            self._command(
+                point,
+                "start_supply",
+                {"driver_id": session.driver_id, "request_id": session.request_id, "session_id": session.session_id},
             )
-            # start_supply: the engine reports SUPPLYING and meters from now on.
+            # The engine starts supplying and meters from now on.
             point.session = session
             point.stop_requested = False
-            point.engine_state = "SUPPLYING"
+            self._report(point, "SUPPLYING")
             point.last_update = now
-            point.telemetry = {"kw": session.kw, "kwh": 0.0, "euros": 0.0, "session_id": session.session_id}
-            logger.info("accepted %s: %s at %s, session %s", request_id, driver_id, cp_id, session.session_id)
+            point.telemetry = session.telemetry(now)
+            logger.info(
+                "accepted %s: %s at %s, session %s",
+                request.request_id,
+                request.driver_id,
+                request.cp_id,
+                session.session_id,
+            )
 
-    def _deny(self, request: dict, reason: str) -> None:
-        logger.info("denied %s (%s at %s): %s", request["request_id"], request["driver_id"], request["cp_id"], reason)
-        self._send_update(request["request_id"], request["driver_id"], request["cp_id"], "denied", reason, None)
+    def _deny(self, request: DriverRequest, reason: str) -> None:
+        logger.info("denied %s (%s at %s): %s", request.request_id, request.driver_id, request.cp_id, reason)
+        self._send_update(request, "denied", reason, None)
 
-    def _send_update(self, request_id, driver_id, cp_id, status, reason, session_id) -> None:
+    def _send_update(self, about: DriverRequest | EngineSession, status: str, reason: str, session_id) -> None:
         self.emitter.update(
-            {
-                "request_id": request_id,
-                "driver_id": driver_id,
-                "cp_id": cp_id,
-                "status": status,
-                "reason": reason,
-                "session_id": session_id,
-                "ts": iso_z(self.clock()),
-            }
+            DriverUpdate(
+                request_id=about.request_id,
+                driver_id=about.driver_id,
+                cp_id=about.cp_id,
+                status=status,
+                reason=reason,
+                session_id=session_id,
+                ts=self.clock(),
+            )
         )
+
+    def _command(self, point: SimPoint, cmd: str, payload: dict | None = None) -> None:
+        """Central -> the point's engine, on `central.commands`."""
+        self.emitter.engine(CentralCommand(cmd=cmd, cp_id=point.cp_id, payload=payload, ts=self.clock()))
+
+    def _report(self, point: SimPoint, state: str, reason: str | None = None) -> None:
+        """The engine's state changes and it tells central, on `cp.status`."""
+        if point.engine_state == state:
+            return
+        point.engine_state = state
+        self.emitter.engine(CPStatus(cp_id=point.cp_id, state=state, reason=reason, ts=self.clock()))
 
     # --- Engines ---------------------------------------------------------------------------------
 
@@ -211,44 +256,31 @@ class CentralSim:
                     session.meter(now)
                     session.next_telemetry = now + timedelta(seconds=self.telemetry_interval)
                     point.last_update = now
-                    telemetry = session.telemetry(now)
-                    point.telemetry = {k: telemetry[k] for k in ("kw", "kwh", "euros", "session_id")}
+                    point.telemetry = session.telemetry(now)
+                    self.emitter.engine(point.telemetry)
                     # Central forwards each telemetry as in_progress, without the session id.
-                    self._send_update(
-                        session.request_id,
-                        session.driver_id,
-                        session.cp_id,
-                        "in_progress",
-                        charging_reason(session.kw, session.euros),
-                        None,
-                    )
+                    self._send_update(session, "in_progress", charging_reason(session.kw, session.euros), None)
 
     def _finish(self, point: SimPoint, now: datetime) -> None:
-        """stop_supply: the engine emits the ticket and returns to ACTIVATED; central forwards it, then completed."""
+        """The engine stops (asked to, or at its time limit): it emits the ticket and returns to ACTIVATED; central
+        forwards the ticket, then sends completed."""
         session = point.session
         session.meter(now)
         ticket = session.ticket(now)
-        point.telemetry = {"kw": session.kw, "kwh": ticket["energy_kwh"], "euros": ticket["total_cost_eur"]}
-        point.telemetry["session_id"] = session.session_id
+        point.telemetry = session.telemetry(now)
         point.session = None
         point.stop_requested = False
-        point.engine_state = "ACTIVATED"
+        self.emitter.engine(ticket)
+        self._report(point, "ACTIVATED")
         point.last_update = now
         self.emitter.ticket(ticket)
-        self._send_update(
-            session.request_id,
-            session.driver_id,
-            session.cp_id,
-            "completed",
-            completed_reason(session.kwh, session.euros),
-            session.session_id,
-        )
+        self._send_update(session, "completed", completed_reason(session.kwh, session.euros), session.session_id)
         logger.info(
-            "completed %s at %s: %.4f kWh, EUR %.4f",
+            "completed %s at %s: %s kWh, EUR %s",
             session.session_id,
             point.cp_id,
-            ticket["energy_kwh"],
-            ticket["total_cost_eur"],
+            ticket.energy_kwh,
+            ticket.total_cost_eur,
         )
 
     # --- HTTP side -------------------------------------------------------------------------------
@@ -277,12 +309,10 @@ class CentralSim:
                 "system_events": list(self.events),
             }
 
-    def stop_session(self, body: dict) -> tuple[int, dict]:
-        """POST /stop-session: (HTTP status, JSON body)."""
-        missing = [name for name in ("cp_id", "driver_id", "session_id") if not body.get(name)]
-        if missing:
-            return 400, {"success": False, "error": f"Missing required fields: {', '.join(missing)}"}
-        cp_id, driver_id, session_id = body["cp_id"], body["driver_id"], body["session_id"]
+    def stop_session(self, request: StopRequest) -> tuple[int, dict]:
+        """POST /stop-session: (HTTP status, JSON body). Central tells the engine to stop supplying; the engine
+        ends the session at its next tick (ticket, then `completed`)."""
+        cp_id, driver_id, session_id = request.cp_id, request.driver_id, request.session_id
         with self._lock:
             point = self.points.get(cp_id)
             if point is None:
@@ -296,14 +326,14 @@ class CentralSim:
                 }
             if session.driver_id != driver_id:
                 return 403, {"success": False, "error": f"Driver {driver_id} is not the current driver of {cp_id}"}
-            point.stop_requested = True
+            if not point.stop_requested:
+                point.stop_requested = True
+                self._command(point, "stop_supply", {"reason": "Stop requested by the driver"})
             logger.info("stop-session %s at %s by %s", session_id, cp_id, driver_id)
-            return 200, {
-                "success": True,
-                "cp_id": cp_id,
-                "session_id": session_id,
-                "message": f"Stop command sent to {cp_id}",
-            }
+            answer = StopResponse(
+                success=True, cp_id=cp_id, session_id=session_id, message=f"Stop command sent to {cp_id}"
+            )
+            return 200, answer.to_wire()
 
     # --- Fault injection -------------------------------------------------------------------------
 
@@ -313,40 +343,31 @@ class CentralSim:
             raise UnknownPoint(cp_id)
         return point
 
-    def _interrupt(self, point: SimPoint, engine_state: str, silent: bool) -> None:
-        """The engine leaves SUPPLYING for another reason: the session ends with no ticket."""
+    def _interrupt(self, point: SimPoint, silent: bool) -> None:
+        """The engine has left SUPPLYING for another reason: the session ends with no ticket."""
         session = point.session
         point.session = None
         point.stop_requested = False
         if session is None:
             return
-        session.meter(self.clock())
-        point.telemetry = {
-            "kw": session.kw,
-            "kwh": round(session.kwh, 4),
-            "euros": round(session.euros, 4),
-            "session_id": session.session_id,
-        }
+        now = self.clock()
+        session.meter(now)
+        point.telemetry = session.telemetry(now)
         if silent:
-            logger.info("session %s at %s interrupted (%s) silently", session.session_id, point.cp_id, engine_state)
+            logger.info(
+                "session %s at %s interrupted (%s) silently", session.session_id, point.cp_id, point.engine_state
+            )
             return
-        self._send_update(
-            session.request_id,
-            session.driver_id,
-            session.cp_id,
-            "failed",
-            f"Charging interrupted: {engine_state}",
-            session.session_id,
-        )
-        logger.info("session %s at %s failed: %s", session.session_id, point.cp_id, engine_state)
+        self._send_update(session, "failed", f"Charging interrupted: {point.engine_state}", session.session_id)
+        logger.info("session %s at %s failed: %s", session.session_id, point.cp_id, point.engine_state)
 
     def set_offline(self, cp_id: str, *, silent: bool = False) -> dict:
         """Disconnect a point. A running session fails (`failed` update unless silent)."""
         with self._lock:
             point = self._point(cp_id)
             point.state = "DISCONNECTED"
-            point.engine_state = "DISCONNECTED"
-            self._interrupt(point, "DISCONNECTED", silent)
+            self._report(point, "DISCONNECTED", "Connection lost")
+            self._interrupt(point, silent)
             point.last_update = self.clock()
             self._event("FAILURE", cp_id, f"{cp_id} disconnected", "ERROR")
             return point.view()
@@ -356,10 +377,10 @@ class CentralSim:
         with self._lock:
             point = self._point(cp_id)
             point.state = "BROKEN"
-            point.engine_state = "FAULT"
+            self._report(point, "FAULT", reason)
             point.is_faulty = True
             point.fault_reason = reason
-            self._interrupt(point, "FAULT", silent)
+            self._interrupt(point, silent)
             point.last_update = self.clock()
             self._event("FAILURE", cp_id, f"{cp_id} fault: {reason}", "ERROR")
             return point.view()
@@ -373,8 +394,9 @@ class CentralSim:
         with self._lock:
             point = self._point(cp_id)
             point.state = state
-            point.engine_state = "STOPPED"
-            self._interrupt(point, "STOPPED", True)
+            self._command(point, "stop_cp", {"reason": state})
+            self._report(point, "STOPPED", state)
+            self._interrupt(point, True)
             point.last_update = self.clock()
             self._event("FAILURE", cp_id, f"{cp_id} is {state}", "WARNING")
             return point.view()
@@ -383,8 +405,10 @@ class CentralSim:
         """Back online and repaired: ON / ACTIVATED, idle."""
         with self._lock:
             point = self._point(cp_id)
+            if point.state != "ON" or point.is_faulty:
+                self._command(point, "resume_cp")
             point.state = "ON"
-            point.engine_state = "ACTIVATED" if point.session is None else "SUPPLYING"
+            self._report(point, "ACTIVATED" if point.session is None else "SUPPLYING")
             point.is_faulty = False
             point.fault_reason = None
             point.last_update = self.clock()

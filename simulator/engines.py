@@ -1,12 +1,13 @@
 """The charging-point engines, simulated: one supplying session per point, metered once a second.
 
 Meter: `kwh += kw·Δt/3600`, `euros = kwh·price` (shared/docs/central-protocol.md, "A charge, end to end").
+What an engine tells central (CPTelemetry, the SessionTicket) is built with central's message types.
 """
 
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from common.datetimes import iso_z
+from central.gateway.messages import CPTelemetry, SessionTicket
 
 
 @dataclass
@@ -42,30 +43,30 @@ class EngineSession:
         self.euros = self.kwh * self.price
         self.last_metered = now
 
-    def telemetry(self, now: datetime) -> dict:
-        """CPTelemetry {cp_id, kw, kwh, euros, driver_id, session_id, ts}."""
-        return {
-            "cp_id": self.cp_id,
-            "kw": self.kw,
-            "kwh": round(self.kwh, 4),
-            "euros": round(self.euros, 4),
-            "driver_id": self.driver_id,
-            "session_id": self.session_id,
-            "ts": iso_z(now),
-        }
+    def telemetry(self, now: datetime) -> CPTelemetry:
+        """The cumulative reading, as the engine sends it on `cp.telemetry`."""
+        return CPTelemetry(
+            cp_id=self.cp_id,
+            kw=self.kw,
+            kwh=round(self.kwh, 4),
+            euros=round(self.euros, 4),
+            driver_id=self.driver_id,
+            session_id=self.session_id,
+            ts=now,
+        )
 
-    def ticket(self, now: datetime) -> dict:
-        """SessionTicket {cp_id, session_id, driver_id, start_time, end_time, energy_kwh, total_cost_eur, ts}."""
-        return {
-            "cp_id": self.cp_id,
-            "session_id": self.session_id,
-            "driver_id": self.driver_id,
-            "start_time": iso_z(self.start_time),
-            "end_time": iso_z(now),
-            "energy_kwh": round(self.kwh, 4),
-            "total_cost_eur": round(self.euros, 4),
-            "ts": iso_z(now),
-        }
+    def ticket(self, now: datetime) -> SessionTicket:
+        """The final figures, as the engine sends them on `cp.session_end`."""
+        return SessionTicket(
+            cp_id=self.cp_id,
+            session_id=self.session_id,
+            driver_id=self.driver_id,
+            start_time=self.start_time,
+            end_time=now,
+            energy_kwh=round(self.kwh, 4),
+            total_cost_eur=round(self.euros, 4),
+            ts=now,
+        )
 
 
 def charging_reason(kw: float, euros: float) -> str:

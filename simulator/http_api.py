@@ -9,6 +9,7 @@ import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from central.gateway.messages import PoisonMessage, StopRequest
 from simulator.central import CentralSim, UnknownPoint
 
 logger = logging.getLogger(__name__)
@@ -130,7 +131,11 @@ def _handler_class(api: CentralHTTP):
                 return self._send(400, {"success": False, "error": "Body must be a JSON object"})
             if path == "/stop-session":
                 self._slow()
-                status, answer = central.stop_session(body)
+                try:
+                    request = StopRequest.from_wire(body)
+                except PoisonMessage as exc:
+                    return self._send(400, {"success": False, "error": f"Invalid stop request: {exc}"})
+                status, answer = central.stop_session(request)
                 return self._send(status, answer)
             if path.startswith("/sim/"):
                 try:

@@ -1,26 +1,35 @@
 """Central's Kafka side, simulated: consume `driver.requests` in group `central-controller`, produce
-`driver.updates` and `driver.ticket` keyed by `driver_id`. A small client of its own (confluent-kafka), so the
-simulator does not depend on the dashboard's Kafka modules.
+`driver.updates` and `driver.ticket` keyed by `driver_id`, and what central and the engines tell each other on
+`central.commands` and `cp.*` keyed by `cp_id`. A small client of its own (confluent-kafka), so the simulator does not
+depend on the dashboard's Kafka modules; the messages are central's message types (`central.gateway.messages`).
 
 Robust to a broker that comes up later: topic creation is retried until the broker answers, and the clients
 reconnect by themselves.
 """
 
-import json
 import logging
 import threading
 import time
+from dataclasses import astuple, dataclass
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, Producer
 from confluent_kafka.admin import AdminClient, NewTopic
 from django.conf import settings
 
-from simulator.central import CentralSim
+from central.gateway.messages import (
+    CentralCommand,
+    CPStatus,
+    CPTelemetry,
+    DriverRequest,
+    DriverUpdate,
+    Message,
+    PoisonMessage,
+    SessionTicket,
+)
+from simulator.central import CentralSim, EngineMessage
 
 logger = logging.getLogger(__name__)
 
-# The four topics between central and the engines; central creates all seven at start-up.
-ENGINE_TOPICS = ("central.commands", "cp.status", "cp.telemetry", "cp.session_end")
 CENTRAL_GROUP = "central-controller"
 
 
@@ -65,23 +74,51 @@ def ensure_topics(bootstrap: str, topics: list[str], stop: threading.Event | Non
     return False
 
 
-class KafkaEmitter:
-    """Produces DriverUpdates and SessionTickets, keyed by driver_id."""
+@dataclass(frozen=True)
+class EngineTopics:
+    """The four topics between central and the engines; central creates all seven at start-up."""
 
-    def __init__(self, bootstrap: str, updates_topic: str, tickets_topic: str, producer_options: dict):
+    commands: str = "central.commands"
+    status: str = "cp.status"
+    telemetry: str = "cp.telemetry"
+    session_end: str = "cp.session_end"
+
+    def names(self) -> list[str]:
+        return list(astuple(self))
+
+    def topic_of(self, message: EngineMessage) -> str:
+        if isinstance(message, CentralCommand):
+            return self.commands
+        if isinstance(message, CPStatus):
+            return self.status
+        if isinstance(message, CPTelemetry):
+            return self.telemetry
+        if isinstance(message, SessionTicket):
+            return self.session_end
+        raise TypeError(f"not a message between central and the engines: {type(message).__name__}")
+
+
+class KafkaEmitter:
+    """Produces DriverUpdates and SessionTickets keyed by driver_id, and the engine traffic keyed by cp_id."""
+
+    def __init__(
+        self,
+        bootstrap: str,
+        updates_topic: str,
+        tickets_topic: str,
+        producer_options: dict,
+        engine_topics: EngineTopics | None = None,
+    ):
         self.updates_topic = updates_topic
         self.tickets_topic = tickets_topic
+        self.engine_topics = engine_topics or EngineTopics()
         self.producer = Producer(
             {**_options(producer_options), "bootstrap.servers": bootstrap, "logger": CLIENT_LOGGER}
         )
 
-    def _produce(self, topic: str, message: dict) -> None:
-        self.producer.produce(
-            topic,
-            key=message["driver_id"].encode(),
-            value=json.dumps(message).encode(),
-            on_delivery=self._delivered,
-        )
+    def _produce(self, topic: str, key: str, message: Message) -> None:
+        logger.debug("-> %s %s", topic, message)
+        self.producer.produce(topic, key=key.encode(), value=message.to_bytes(), on_delivery=self._delivered)
         self.producer.poll(0)
 
     @staticmethod
@@ -89,13 +126,14 @@ class KafkaEmitter:
         if err is not None:
             logger.error("delivery to %s failed: %s", msg.topic(), err)
 
-    def update(self, message: dict) -> None:
-        logger.debug("-> %s %s", self.updates_topic, message)
-        self._produce(self.updates_topic, message)
+    def update(self, message: DriverUpdate) -> None:
+        self._produce(self.updates_topic, message.driver_id, message)
 
-    def ticket(self, message: dict) -> None:
-        logger.debug("-> %s %s", self.tickets_topic, message)
-        self._produce(self.tickets_topic, message)
+    def ticket(self, message: SessionTicket) -> None:
+        self._produce(self.tickets_topic, message.driver_id, message)
+
+    def engine(self, message: EngineMessage) -> None:
+        self._produce(self.engine_topics.topic_of(message), message.cp_id, message)
 
     def flush(self, timeout: float = 5.0) -> None:
         self.producer.flush(timeout)
@@ -157,12 +195,11 @@ class RequestConsumer:
 
     def _handle(self, raw: bytes | None) -> None:
         try:
-            request = json.loads(raw or b"")
-        except (ValueError, UnicodeDecodeError):
-            logger.warning("ignoring a driver.requests message that is not JSON: %r", (raw or b"")[:200])
-            return
-        if not isinstance(request, dict):
-            logger.warning("ignoring a driver.requests message that is not an object: %r", request)
+            request = DriverRequest.from_wire(raw)
+        except PoisonMessage as exc:
+            logger.warning(
+                "ignoring a driver.requests message that is not a DriverRequest (%s): %r", exc, (raw or b"")[:200]
+            )
             return
         # An unreachable central answers nothing until it is back; a slow one answers late.
         while self.central.unreachable_for() > 0 and not self.stop_event.is_set():

@@ -10,7 +10,7 @@ from django.conf import settings
 from simulator.central import CentralSim
 from simulator.engines import PointSpec
 from simulator.http_api import CentralHTTP
-from simulator.kafka_io import ENGINE_TOPICS, KafkaEmitter, RequestConsumer
+from simulator.kafka_io import EngineTopics, KafkaEmitter, RequestConsumer
 
 logger = logging.getLogger(__name__)
 
@@ -56,19 +56,22 @@ class Simulator:
         tickets_topic: str | None = None,
         group_id: str = "central-controller",
         telemetry_interval: float = 1.0,
+        engine_topics: EngineTopics | None = None,
     ):
         self.bootstrap = bootstrap or settings.KAFKA_BOOTSTRAP_SERVERS
         self.requests_topic = requests_topic or settings.KAFKA_TOPIC_REQUESTS
         updates_topic = updates_topic or settings.KAFKA_TOPIC_UPDATES
         tickets_topic = tickets_topic or settings.KAFKA_TOPIC_TICKETS
-        self.emitter = KafkaEmitter(self.bootstrap, updates_topic, tickets_topic, settings.KAFKA_PRODUCER_OPTIONS)
+        self.emitter = KafkaEmitter(
+            self.bootstrap, updates_topic, tickets_topic, settings.KAFKA_PRODUCER_OPTIONS, engine_topics
+        )
         self.central = CentralSim(points, self.emitter, telemetry_interval=telemetry_interval)
         self.http = CentralHTTP(self.central, host=host, port=settings.SIMULATOR_PORT if port is None else port)
         self.consumer = RequestConsumer(
             self.central,
             self.bootstrap,
             self.requests_topic,
-            [self.requests_topic, updates_topic, tickets_topic, *ENGINE_TOPICS],
+            [self.requests_topic, updates_topic, tickets_topic, *self.emitter.engine_topics.names()],
             settings.KAFKA_CONSUMER_OPTIONS,
             group_id=group_id,
         )

@@ -1,11 +1,14 @@
 """Central's HTTP side, faked at the HTTP level: a real local server speaking GET /cp,
-POST /stop-session and GET /health with the protocol's JSON shapes; tests set what it answers."""
+POST /stop-session and GET /health with the protocol's JSON shapes; tests set what it answers.
+The stop call is read and answered with central's message types (`central.gateway.messages`)."""
 
 import copy
 import json
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from central.gateway.messages import PoisonMessage, StopRequest, StopResponse
 
 
 def central_cp(cp_id: str, **overrides) -> dict:
@@ -35,6 +38,7 @@ class FakeCentralHTTP:
         self.charging_points: list[dict] = []
         self.system_events: list[dict] = []
         self.stop_status = 200
+        # The stop calls' bodies (wire dicts of the StopRequests), in the order they arrived.
         self.stop_calls: list[dict] = []
         # Called with the stop call's body before central answers it (central's Kafka side may act first).
         self.on_stop = None
@@ -92,21 +96,20 @@ class FakeCentralHTTP:
                 if self.path != "/stop-session":
                     return self._send(404, {"detail": "Not found"})
                 length = int(self.headers.get("Content-Length") or 0)
-                body = json.loads(self.rfile.read(length) or b"{}")
+                try:
+                    request = StopRequest.from_wire(self.rfile.read(length))
+                except PoisonMessage as exc:
+                    return self._send(400, {"success": False, "error": f"Invalid stop request: {exc}"})
+                body = request.to_wire()
                 fake.stop_calls.append(body)
                 if fake.on_stop is not None and fake.stop_status == 200:
                     fake.on_stop(body)
                 if fake.stop_status != 200:
                     return self._send(fake.stop_status, {"detail": "refused by fake central"})
-                return self._send(
-                    200,
-                    {
-                        "success": True,
-                        "cp_id": body.get("cp_id"),
-                        "session_id": body.get("session_id"),
-                        "message": "Stop command sent",
-                    },
+                answer = StopResponse(
+                    success=True, cp_id=request.cp_id, session_id=request.session_id, message="Stop command sent"
                 )
+                return self._send(200, answer.to_wire())
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True

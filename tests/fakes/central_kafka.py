@@ -2,7 +2,9 @@
 
 `kafka_settings` points the dashboard at the session's broker with topic names and a consumer group
 unique to the test, and creates the topics; `central_kafka` reads the dashboard's DriverRequests and
-produces DriverUpdates and SessionTickets exactly as central would.
+produces DriverUpdates and SessionTickets exactly as central would, built and read with central's message types
+(`central.gateway.messages`): a message the protocol would reject cannot be sent by mistake (send raw values with
+`send` to test poison messages).
 """
 
 import json
@@ -15,6 +17,7 @@ from datetime import UTC, datetime
 import pytest
 from confluent_kafka import OFFSET_BEGINNING, Consumer, Producer, TopicPartition
 
+from central.gateway.messages import DriverRequest, DriverUpdate, Message, SessionTicket
 from central.gateway.topics import kafka_topics_ensure
 from central.sync.consumer import central_events_drain_reset
 
@@ -22,8 +25,8 @@ from central.sync.consumer import central_events_drain_reset
 QUIET = logging.getLogger("kafka.fake_central")
 
 
-def now_z() -> str:
-    return datetime.now(UTC).isoformat().replace("+00:00", "Z")
+def now() -> datetime:
+    return datetime.now(UTC)
 
 
 @dataclass
@@ -68,7 +71,8 @@ class FakeCentralKafka:
         self._requests: Consumer | None = None
 
     def next_request(self, timeout: float = 5.0) -> dict | None:
-        """The next DriverRequest the dashboard produced (read with assign(): no group join)."""
+        """The next DriverRequest the dashboard produced (read with assign(): no group join), validated as central
+        reads it (PoisonMessage if it is not one), as its wire dict plus the message's `key`."""
         if self._requests is None:
             self._requests = Consumer(
                 {
@@ -86,25 +90,30 @@ class FakeCentralKafka:
         message = self._requests.poll(timeout)
         if message is None or message.error():
             return None
-        return {"key": message.key().decode(), **json.loads(message.value())}
+        return {"key": message.key().decode(), **DriverRequest.from_wire(message.value()).to_wire()}
 
     def send(self, topic: str, key: str, value) -> None:
-        data = value if isinstance(value, bytes) else json.dumps(value).encode()
+        """Produce a message as is: a protocol message, or raw bytes / a dict (e.g. a poison message)."""
+        if isinstance(value, Message):
+            data = value.to_bytes()
+        else:
+            data = value if isinstance(value, bytes) else json.dumps(value).encode()
         self._producer.produce(topic, key=key.encode(), value=data)
         self._producer.flush(5)
 
     def update(self, *, request_id, driver_id, cp_id, status, reason="", session_id=None) -> dict:
-        message = {
-            "request_id": request_id,
-            "driver_id": driver_id,
-            "cp_id": cp_id,
-            "status": status,
-            "reason": reason,
-            "session_id": session_id,
-            "ts": now_z(),
-        }
-        self.send(self.names.updates, driver_id, message)
-        return message
+        """A DriverUpdate on driver.updates, keyed by driver_id; returns what was sent (its wire dict)."""
+        message = DriverUpdate(
+            request_id=request_id,
+            driver_id=driver_id,
+            cp_id=cp_id,
+            status=status,
+            reason=reason,
+            session_id=session_id,
+            ts=now(),
+        )
+        self.send(self.names.updates, message.key, message)
+        return message.to_wire()
 
     def accept(self, request: dict, session_id: str | None = None) -> str:
         session_id = session_id or f"session-{secrets.token_hex(4)}"
@@ -119,18 +128,19 @@ class FakeCentralKafka:
         return session_id
 
     def ticket(self, *, cp_id, session_id, driver_id, energy_kwh, total_cost_eur, start_time=None, end_time=None):
-        message = {
-            "cp_id": cp_id,
-            "session_id": session_id,
-            "driver_id": driver_id,
-            "start_time": start_time or now_z(),
-            "end_time": end_time or now_z(),
-            "energy_kwh": energy_kwh,
-            "total_cost_eur": total_cost_eur,
-            "ts": now_z(),
-        }
-        self.send(self.names.tickets, driver_id, message)
-        return message
+        """A SessionTicket on driver.ticket, keyed by driver_id; returns what was sent (its wire dict)."""
+        message = SessionTicket(
+            cp_id=cp_id,
+            session_id=session_id,
+            driver_id=driver_id,
+            start_time=start_time or now(),
+            end_time=end_time or now(),
+            energy_kwh=energy_kwh,
+            total_cost_eur=total_cost_eur,
+            ts=now(),
+        )
+        self.send(self.names.tickets, message.key, message)
+        return message.to_wire()
 
     def close(self) -> None:
         if self._requests is not None:

@@ -9,7 +9,9 @@ import requests
 from confluent_kafka import Consumer, Producer, TopicPartition
 
 from simulator.engines import PointSpec
+from simulator.kafka_io import EngineTopics
 from simulator.runner import Simulator
+from tests.fakes.central_kafka import kafka_settings  # noqa: F401 (a fixture)
 
 POINTS = [
     PointSpec(cp_id="CP-001", power_kw=22.0, price_eur_per_kwh=0.30, city="Springfield"),
@@ -97,17 +99,19 @@ class DashboardClient:
         self.consumer.close()
 
 
-def start_simulator(kafka_broker, telemetry_interval: float = 0.25) -> Simulator:
+def start_simulator(kafka_broker, telemetry_interval: float = 0.25, **topics) -> Simulator:
+    """A simulator on topics of its own (`requests_topic`, `updates_topic`, `tickets_topic` may be given)."""
     suffix = uuid.uuid4().hex[:8]
     sim = Simulator(
         POINTS,
         port=0,
         bootstrap=kafka_broker.bootstrap_servers,
-        requests_topic=f"driver.requests.{suffix}",
-        updates_topic=f"driver.updates.{suffix}",
-        tickets_topic=f"driver.ticket.{suffix}",
+        requests_topic=topics.get("requests_topic", f"driver.requests.{suffix}"),
+        updates_topic=topics.get("updates_topic", f"driver.updates.{suffix}"),
+        tickets_topic=topics.get("tickets_topic", f"driver.ticket.{suffix}"),
         group_id=f"central-controller-{suffix}",
         telemetry_interval=telemetry_interval,
+        engine_topics=EngineTopics(*(f"{name}.{suffix}" for name in EngineTopics().names())),
     ).start()
     assert sim.consumer.ready.wait(15), "the simulator did not join its consumer group"
     return sim

@@ -3,6 +3,7 @@
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
+from central.gateway.messages import DriverRequest, StopRequest
 from simulator.central import CentralSim, ListEmitter
 from simulator.engines import PointSpec
 from simulator.runner import points_from_file, points_from_table
@@ -31,19 +32,19 @@ def test_meter_follows_power_and_price():
     central = CentralSim(
         [PointSpec(cp_id="CP-1", power_kw=36.0, price_eur_per_kwh=0.5)], emitter, clock=lambda: clock["now"]
     )
-    central.handle_request({"request_id": "req-00000001", "driver_id": "driver-x", "cp_id": "CP-1", "ts": None})
+    central.handle_request(DriverRequest(request_id="req-00000001", driver_id="driver-x", cp_id="CP-1"))
     for _ in range(10):
         clock["now"] += timedelta(seconds=1)
         central.tick()
-    assert [u["status"] for u in emitter.updates] == ["accepted"] + ["in_progress"] * 10
+    assert [u.status for u in emitter.updates] == ["accepted"] + ["in_progress"] * 10
     telemetry = central.status()["charging_points"][0]["telemetry"]
     assert telemetry["kwh"] == 0.1  # 36 kW for 10 s
     assert telemetry["euros"] == 0.05
-    session_id = emitter.updates[0]["session_id"]
-    status, _ = central.stop_session({"cp_id": "CP-1", "driver_id": "driver-x", "session_id": session_id})
+    session_id = emitter.updates[0].session_id
+    status, _ = central.stop_session(StopRequest(cp_id="CP-1", driver_id="driver-x", session_id=session_id))
     assert status == 200
     central.tick()
-    assert emitter.tickets == [
+    assert [ticket.to_wire() for ticket in emitter.tickets] == [
         {
             "cp_id": "CP-1",
             "session_id": session_id,
@@ -55,6 +56,6 @@ def test_meter_follows_power_and_price():
             "ts": "2026-11-23T12:00:10Z",
         }
     ]
-    assert emitter.updates[-1]["status"] == "completed"
-    assert emitter.updates[-1]["reason"] == "Session completed: 0.10 kWh, €0.05"
-    assert emitter.updates[-2]["reason"] == "Charging: 36.0 kW, €0.05"
+    assert emitter.updates[-1].status == "completed"
+    assert emitter.updates[-1].reason == "Session completed: 0.10 kWh, €0.05"
+    assert emitter.updates[-2].reason == "Charging: 36.0 kW, €0.05"
