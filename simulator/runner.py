@@ -7,6 +7,8 @@ from pathlib import Path
 
 from django.conf import settings
 
+from chargingpoints.models import ChargingPoint
+from chargingpoints.services import charging_points_read_file
 from simulator.central import CentralSim
 from simulator.engines import PointSpec
 from simulator.http_api import CentralHTTP
@@ -16,8 +18,6 @@ logger = logging.getLogger(__name__)
 
 
 def points_from_table() -> list[PointSpec]:
-    from chargingpoints.models import ChargingPoint
-
     return [
         PointSpec(
             cp_id=cp.cp_id, power_kw=float(cp.power_kw), price_eur_per_kwh=float(cp.price_eur_per_kwh), city=cp.city
@@ -28,8 +28,6 @@ def points_from_table() -> list[PointSpec]:
 
 def points_from_file(path: str | Path) -> list[PointSpec]:
     """The same JSON/CSV files `seed_charging_points` reads (cp_id, power_kw, price_eur_per_kwh, city)."""
-    from chargingpoints.services import charging_points_read_file
-
     specs = []
     for row in charging_points_read_file(Path(path)):
         specs.append(

@@ -5,6 +5,7 @@ import logging
 import requests
 from django.conf import settings
 
+from central.gateway.messages import StopRequest
 from common.errors import CentralRefused, CentralUnavailable
 
 logger = logging.getLogger(__name__)
@@ -30,7 +31,7 @@ def _timeout():
 
 def central_stop_session(*, cp_id: str, driver_id: str, session_id: str) -> dict:
     """POST /stop-session. Raises CentralUnavailable (unreachable, 5xx, bad JSON) or CentralRefused."""
-    body = {"cp_id": cp_id, "driver_id": driver_id, "session_id": session_id}
+    body = StopRequest(cp_id=cp_id, driver_id=driver_id, session_id=session_id).to_wire()
     try:
         response = _http().post(
             _url("/stop-session"), json=body, timeout=_timeout(), verify=settings.CENTRAL_VERIFY_TLS

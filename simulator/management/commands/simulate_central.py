@@ -6,6 +6,7 @@ import threading
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from chargingpoints.services import DEFAULT_NETWORK_FILE
 from simulator.runner import Simulator, points_from_file, points_from_table
 
 
@@ -31,8 +32,6 @@ class Command(BaseCommand):
         else:
             points = points_from_table()
             if not points:
-                from chargingpoints.services import DEFAULT_NETWORK_FILE
-
                 self.stderr.write("The charging point table is empty: using the shipped network file.")
                 points = points_from_file(DEFAULT_NETWORK_FILE)
         known = {p.cp_id for p in points}
