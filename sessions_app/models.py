@@ -31,8 +31,13 @@ class ChargingSession(models.Model):
     preferred_start = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=16, choices=SessionStatus.choices, default=SessionStatus.PENDING)
     reason = models.CharField(max_length=500, blank=True)
+    # Place on the dashboard's waiting list for a busy point (1 = next); None once the request is with central.
     queue_position = models.PositiveIntegerField(null=True, blank=True)
     requested_at = models.DateTimeField(default=timezone.now)
+    # When the request joined the waiting list (None: sent to central at once), and when it was handed to
+    # central (the request's time-out counts from then, not from the time it waited in the queue).
+    queued_at = models.DateTimeField(null=True, blank=True)
+    sent_to_central_at = models.DateTimeField(null=True, blank=True)
     approved_at = models.DateTimeField(null=True, blank=True)
     started_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
@@ -75,6 +80,7 @@ class ChargingSession(models.Model):
             models.Index(fields=["status", "requested_at"], name="session_status_requested_idx"),
             models.Index(fields=["driver", "status"], name="session_driver_status_idx"),
             models.Index(fields=["charging_point", "status"], name="session_cp_status_idx"),
+            models.Index(fields=["charging_point", "queue_position"], name="session_cp_queue_idx"),
         ]
 
     def save(self, *args, **kwargs):
