@@ -53,3 +53,13 @@ class CentralRefused(ConflictError):
     """Central answered the stop call with 400/403/404."""
 
     default_detail = "Central refused to stop the session"
+
+
+class ChargingPointAlreadyFree(DomainError):
+    """A watch ("tell me when it's free") asked for a point that is FREE now: 400 naming `cp_id`."""
+
+    default_detail = "Charging point is already free"
+
+    def __init__(self, cp_id: str):
+        field = [f"{cp_id} is free now: request a charge instead of watching it."]
+        super().__init__(cp_id=field, errors={"cp_id": field})

@@ -1,9 +1,10 @@
-"""Reads on drivers."""
+"""Reads on drivers and their watches."""
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.utils import timezone
 
 from common.errors import DriverNotFound
-from drivers.models import Driver
+from drivers.models import Driver, Watch
 
 
 def driver_get_own(*, user: AbstractBaseUser, driver_id: str) -> Driver:
@@ -22,3 +23,11 @@ def driver_of_user(*, user: AbstractBaseUser | AnonymousUser | None) -> Driver |
     if user is None or not user.is_authenticated:
         return None
     return Driver.objects.filter(user_id=user.pk).first()
+
+
+def watch_list_active(*, driver: Driver, now=None) -> list[Watch]:
+    """The driver's active watches (not ended, not expired), oldest first, with their points."""
+    now = now or timezone.now()
+    return list(
+        Watch.objects.select_related("charging_point").filter(driver=driver, ended_at__isnull=True, expires_at__gt=now)
+    )

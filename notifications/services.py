@@ -3,7 +3,7 @@
 from django.db import IntegrityError, transaction
 
 from common.errors import NotFoundError
-from drivers.models import Driver
+from drivers.models import Driver, Watch
 from notifications.models import BroadcastAlert, Notification
 
 
@@ -51,6 +51,18 @@ def notification_alert_for_session(
         message=message,
         session=session,
         dedupe_key=dedupe_key,
+    )
+
+
+def notification_point_free_for_watcher(*, watch: Watch) -> tuple[Notification, bool]:
+    """The ALERT a watching driver gets when their watched point turns FREE; once per watch (deduplicated
+    on the watch), however often it is called."""
+    point = watch.charging_point
+    return notification_create(
+        driver=watch.driver,
+        type=Notification.Type.ALERT,
+        message=f"{point.cp_id} ({point.name}) is free now: request a charge before someone else does",
+        dedupe_key=f"watch-free:{watch.pk}",
     )
 
 

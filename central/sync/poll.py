@@ -12,6 +12,7 @@ from central.gateway.http import central_fetch_status
 from central.models import CentralSyncState
 from central.sync.alerts import drivers_alert_central_outage, pending_requests_alert_offline_points
 from central.sync.silence import sessions_check_silence
+from central.sync.watches import watchers_notify_free_points
 from chargingpoints.models import ChargingPoint, PointStatus
 from chargingpoints.services import (
     charging_point_mark_offline,
@@ -220,7 +221,8 @@ def central_sync_record_failure(error: str, *, now=None):
 
 
 def central_poll_once(*, now=None) -> dict:
-    """One poll: GET /cp, apply points, telemetry and system events, then the session checks.
+    """One poll: GET /cp, apply points, telemetry and system events, tell the drivers watching points that
+    are FREE now, then the session checks.
 
     One poll runs at a time across all workers and hosts (`central_poll_claim`): a poll that finds
     one running returns `{"skipped": True, ...}` without asking central; a result older than one
@@ -257,6 +259,7 @@ def _central_poll(number: int, *, now) -> dict:
         if not _central_poll_result_is_newest(number):
             return _older_result_dropped(number)
         summary = central_picture_apply(picture["charging_points"], now=now)
+        summary["watchers_notified"] = watchers_notify_free_points(now=now)
         events = picture.get("system_events")
         summary["alerts"] = central_system_events_apply(events if isinstance(events, list) else [])
         outage_since = central_sync_record_success(now=now)

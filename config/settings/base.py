@@ -297,6 +297,9 @@ KAFKA_CONSUMER_LIVE_SECONDS = env.float("KAFKA_CONSUMER_LIVE_SECONDS", default=6
 SESSION_MAX_SILENCE_SECONDS = env.float("SESSION_MAX_SILENCE_SECONDS", default=3600.0)
 # Default length of a charge, used for wait estimates until history gives a better figure.
 DEFAULT_SESSION_MINUTES = env.int("DEFAULT_SESSION_MINUTES", default=30)
+# "Tell me when it's free": a watch on a busy point ends by itself after this long (then it is not listed
+# and never notifies).
+WATCH_EXPIRY_SECONDS = env.float("WATCH_EXPIRY_SECONDS", default=7200.0)
 
 # --- Kafka ----------------------------------------------------------------------------------------
 # With KAFKA_BOOTSTRAP_SERVERS unset, `make run` starts a local tansu broker on KAFKA_LOCAL_PORT.

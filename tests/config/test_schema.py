@@ -16,6 +16,9 @@ EXPECTED_OPERATIONS = {
     ("/drivers/{driver_id}/favorites", "get"),
     ("/drivers/{driver_id}/favorites", "post"),
     ("/drivers/{driver_id}/favorites/{cp_id}", "delete"),
+    ("/drivers/{driver_id}/watches", "get"),
+    ("/drivers/{driver_id}/watches", "post"),
+    ("/drivers/{driver_id}/watches/{cp_id}", "delete"),
     ("/drivers/{driver_id}/notifications", "get"),
     ("/drivers/{driver_id}/notifications/{notification_id}/read", "post"),
     ("/drivers/{driver_id}/notifications/read-all", "post"),
@@ -91,3 +94,14 @@ def test_swagger_ui_assets_are_served(anon_client, db):
     response = anon_client.get("/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js")
 
     assert response.status_code == 200
+
+
+def test_watches_are_documented(schema):
+    paths = schema["paths"]
+    add = paths["/drivers/{driver_id}/watches"]["post"]
+    assert {"200", "201", "400", "404", "429"} <= set(add["responses"])
+    assert "FREE now is a **400** naming `cp_id`" in add["description"]
+    assert "WATCH_EXPIRY_SECONDS" in add["description"]
+    watch = schema["components"]["schemas"]["Watch"]["properties"]
+    assert set(watch) == {"cp_id", "name", "point_status", "created_at", "expires_at"}
+    assert "204" in paths["/drivers/{driver_id}/watches/{cp_id}"]["delete"]["responses"]
