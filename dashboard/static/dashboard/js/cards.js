@@ -3,6 +3,7 @@ import { api } from "./api.js";
 import { h, setAttr, setText, show } from "./dom.js";
 import { fixed, num } from "./format.js";
 import { state } from "./state.js";
+import { updateBell } from "./watches.js";
 
 const OPEN_STATUSES = new Set(["PENDING", "APPROVED", "CHARGING"]);
 const POINT_LABELS = { FREE: "Free", OCCUPIED: "Occupied", OFFLINE: "Offline" };
@@ -27,7 +28,7 @@ function fact(label, valueClass) {
   return { row: h("div", {}, [h("dt", { text: label }), dd]), value: dd };
 }
 
-// `actions` are the card's two buttons: { toggleFavorite(cpId), requestCharge(cpId) }.
+// `actions` are the card's buttons: { toggleFavorite(cpId), toggleWatch(cpId), requestCharge(cpId) }.
 export function buildCard(point, actions) {
   const id = point.cp_id;
   const safeId = id.replace(/[^A-Za-z0-9_-]/g, "_");
@@ -36,6 +37,12 @@ export function buildCard(point, actions) {
   refs.star = h("button", { type: "button", className: "star", "aria-pressed": "false" });
   refs.star.addEventListener("click", function () {
     actions.toggleFavorite(id);
+  });
+  refs.bell = h("button", { type: "button", className: "bell", "aria-pressed": "false", hidden: true }, [
+    h("span", { className: "bell__icon", "aria-hidden": "true" }),
+  ]);
+  refs.bell.addEventListener("click", function () {
+    actions.toggleWatch(id);
   });
   refs.status = h("span", { className: "badge card__status" });
   refs.address = h("p", { className: "card__address" });
@@ -59,7 +66,7 @@ export function buildCard(point, actions) {
   const el = h("li", { className: "card", "data-cp-id": id }, [
     h("div", { className: "card__head" }, [
       h("h3", { className: "card__title" }, [refs.name, h("span", { className: "card__id", text: id })]),
-      refs.star,
+      h("div", { className: "card__marks" }, [refs.bell, refs.star]),
     ]),
     h("div", { className: "card__statusline" }, [refs.status, refs.address]),
     h("dl", { className: "card__facts" }, [
@@ -131,6 +138,7 @@ export function updateCardAction(entry) {
   if (entry.refs.request.disabled !== disabled) entry.refs.request.disabled = disabled;
   setText(entry.refs.reason, reason);
   show(entry.refs.reason, Boolean(reason));
+  updateBell(entry);
 }
 
 export function updateAllCardActions() {

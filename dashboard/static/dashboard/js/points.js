@@ -6,8 +6,9 @@ import { DRIVER } from "./config.js";
 import { $, announce, setText, show, showError } from "./dom.js";
 import { requestCharge } from "./session.js";
 import { state } from "./state.js";
+import { toggleWatch } from "./watches.js";
 
-const CARD_ACTIONS = { toggleFavorite: toggleFavorite, requestCharge: requestCharge };
+const CARD_ACTIONS = { toggleFavorite: toggleFavorite, toggleWatch: toggleWatch, requestCharge: requestCharge };
 
 function pointsQuery(filters) {
   const params = new URLSearchParams(filters);

@@ -9,6 +9,7 @@ import { refreshNotifications } from "./notifications.js";
 import { refreshPoints } from "./points.js";
 import { refreshSession } from "./session.js";
 import { state } from "./state.js";
+import { refreshWatches } from "./watches.js";
 
 const HISTORY_EVERY_N_POLLS = 10;
 
@@ -22,6 +23,7 @@ export async function poll() {
   window.clearTimeout(state.timer);
   state.pollCount += 1;
   const jobs = [refreshPoints(), refreshSession(), refreshNotifications(), refreshAlerts(), refreshSyncStatus()];
+  jobs.push(refreshWatches());
   if (state.pollCount % HISTORY_EVERY_N_POLLS === 1) jobs.push(refreshHistory());
   const results = await Promise.allSettled(jobs);
   const errors = results.filter((r) => r.status === "rejected").map((r) => r.reason);
