@@ -12,6 +12,7 @@ from central.sync.consumer import central_events_drain
 from central.sync.outbox import outbox_resend_unsent
 from central.sync.poll import central_poll_once
 from central.sync.stops import session_stop_abandoned_at_central, sessions_abandoned_at_central
+from sessions_app.services.queue import queues_drop_stale
 from sessions_app.services.timeouts import sessions_expire_unanswered, sessions_fail_long_silent
 
 logger = logging.getLogger(__name__)
@@ -54,6 +55,7 @@ def resend_outbox() -> int:
 
 @shared_task(ignore_result=True)
 def expire_unanswered_requests() -> int:
-    """Periodic: PENDING requests older than REQUEST_TIMEOUT_SECONDS fail ("Central did not answer"), and
-    sessions central has said nothing about for SESSION_MAX_SILENCE_SECONDS fail too."""
-    return sessions_expire_unanswered() + sessions_fail_long_silent()
+    """Periodic: PENDING requests older than REQUEST_TIMEOUT_SECONDS fail ("Central did not answer"), sessions
+    central has said nothing about for SESSION_MAX_SILENCE_SECONDS fail too, and queued requests whose point
+    stayed offline (or that waited too long) leave the queue."""
+    return sessions_expire_unanswered() + sessions_fail_long_silent() + queues_drop_stale()

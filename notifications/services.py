@@ -41,6 +41,11 @@ def notification_for_session(*, session, message: str, dedupe_key: str) -> tuple
     )
 
 
+def notification_queue(*, session, message: str) -> tuple[Notification, bool]:
+    """A QUEUE notification: the driver's place on a point's waiting list changed (one per change)."""
+    return notification_create(driver=session.driver, type=Notification.Type.QUEUE, message=message, session=session)
+
+
 def notification_alert_for_session(
     *, session, message: str, dedupe_key: str, driver: Driver | None = None
 ) -> tuple[Notification, bool]:

@@ -55,7 +55,9 @@ def outbox_resend_unsent(*, limit: int = 500, now=None) -> int:
     cutoff = now - timedelta(seconds=settings.KAFKA_OUTBOX_RESEND_AFTER)
     candidates = list(
         OutboxMessage.objects.filter(sent_at=None)
-        .filter(Q(session__isnull=True) | Q(session__status=SessionStatus.PENDING))
+        .filter(
+            Q(session__isnull=True) | Q(session__status=SessionStatus.PENDING, session__queue_position__isnull=True)
+        )
         .filter(Q(last_attempt_at__isnull=True) | Q(last_attempt_at__lt=cutoff))
         .order_by("created_at", "id")[:limit]
     )

@@ -23,6 +23,7 @@ from common.datetimes import parse_datetime_utc
 from common.errors import CentralUnavailable
 from notifications.models import BroadcastAlert
 from notifications.services import broadcast_alert_upsert_from_central
+from sessions_app.services.queue import queue_dispatch_head, queues_with_waiting
 from sessions_app.services.telemetry import session_apply_telemetry
 
 logger = logging.getLogger(__name__)
@@ -267,6 +268,10 @@ def _central_poll(number: int, *, now) -> dict:
             drivers_alert_central_outage(since=outage_since, back=True)
     summary["failed_sessions"] = sessions_check_silence(now=now)
     summary["offline_alerts"] = pending_requests_alert_offline_points()
+    # A point that turned FREE sends the head of its waiting list to central.
+    summary["queue_sent"] = sum(
+        queue_dispatch_head(point_pk, now=now) is not None for point_pk in queues_with_waiting()
+    )
     return {"reachable": True, **summary}
 
 

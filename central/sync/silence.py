@@ -61,8 +61,11 @@ def sessions_check_silence(*, now=None) -> int:
     for session in open_sessions:
         point = session.charging_point
         if session.status == SessionStatus.PENDING:
+            if session.queue_position is not None:
+                continue  # on the waiting list: not with central yet
             # Give the consumer's `accepted` a moment first; after that, the poll's word is enough.
-            central_id = central_runs_pending(session, now) if now - session.requested_at > follow_after else None
+            asked_at = session.sent_to_central_at or session.requested_at
+            central_id = central_runs_pending(session, now) if now - asked_at > follow_after else None
             if central_id:
                 session_follow_poll(session, central_id, now=now)
             continue

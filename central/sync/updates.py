@@ -15,6 +15,7 @@ from django.utils import timezone
 from central.gateway.messages import DriverUpdate, PoisonMessage, SessionTicket, decode_json_object
 from sessions_app.models import ChargingSession, SessionTransition
 from sessions_app.ports import central_port
+from sessions_app.services.queue import queue_requeue_denied
 from sessions_app.services.records import (
     session_adopt_central_id,
     session_mark_stop_owed,
@@ -164,6 +165,9 @@ def session_apply_update(update: DriverUpdate, index: SessionIndex | None = None
     session = session_match_update(update, index)
     if session is None:
         return UNMATCHED
+    if session.queue_position is not None:
+        # On the waiting list, not with central: a replay of central's answer to an earlier sending.
+        return NOOP
     if update.status == "accepted":
         return _apply_accepted(session, update, index)
     target = UPDATE_STATUSES[update.status]
@@ -174,6 +178,9 @@ def session_apply_update(update: DriverUpdate, index: SessionIndex | None = None
         return _apply_to_finished(session, update, target, index)
     if session.status == target:
         return NOOP  # a duplicate
+    if target == SessionStatus.DENIED and queue_requeue_denied(session, update.reason):
+        index.reload(session.pk)  # taken by someone outside the dashboard: back at the head of the queue
+        return APPLIED
     changes = {}
     reason = update.reason
     if target == SessionStatus.CHARGING:

@@ -297,6 +297,16 @@ KAFKA_CONSUMER_LIVE_SECONDS = env.float("KAFKA_CONSUMER_LIVE_SECONDS", default=6
 SESSION_MAX_SILENCE_SECONDS = env.float("SESSION_MAX_SILENCE_SECONDS", default=3600.0)
 # Default length of a charge, used for wait estimates until history gives a better figure.
 DEFAULT_SESSION_MINUTES = env.int("DEFAULT_SESSION_MINUTES", default=30)
+# Wait estimates (discovery/waits.py): the median of a point's last WAIT_HISTORY_SESSIONS finished sessions, when
+# it has at least WAIT_MIN_HISTORY of them (else its power class's, else DEFAULT_SESSION_MINUTES).
+WAIT_HISTORY_SESSIONS = env.int("WAIT_HISTORY_SESSIONS", default=20)
+WAIT_MIN_HISTORY = env.int("WAIT_MIN_HISTORY", default=3)
+# The waiting list in front of busy points (sessions_app/services/queue.py): whether a request for an OFFLINE
+# point waits too (else central is asked and denies it), how long a queued request survives its point being
+# OFFLINE, and the longest a request may wait.
+QUEUE_WHEN_OFFLINE = env_bool("QUEUE_WHEN_OFFLINE", default=False)
+QUEUE_OFFLINE_DROP_SECONDS = env.float("QUEUE_OFFLINE_DROP_SECONDS", default=1800.0)
+QUEUE_MAX_WAIT_SECONDS = env.float("QUEUE_MAX_WAIT_SECONDS", default=4 * 3600.0)
 # "Tell me when it's free": a watch on a busy point ends by itself after this long (then it is not listed
 # and never notifies).
 WATCH_EXPIRY_SECONDS = env.float("WATCH_EXPIRY_SECONDS", default=7200.0)

@@ -11,6 +11,7 @@ from drivers.models import Driver
 from sessions_app.models import ChargingSession, SessionTransition
 from sessions_app.ports import central_port
 from sessions_app.selectors import session_central_id
+from sessions_app.services.queue import point_lock, queue_holds, queue_join, queue_left
 from sessions_app.services.transitions import session_transition
 from sessions_app.status import OPEN_STATUSES, SessionStatus
 
@@ -27,7 +28,8 @@ def _open_session_conflict(session: ChargingSession) -> ConflictError:
 
 
 def session_request(*, driver: Driver, cp_id: str, vehicle_id: str, preferred_start=None) -> ChargingSession:
-    """Create a PENDING session and its DriverRequest outbox row in one transaction.
+    """Create a PENDING session in one transaction: sent to central (an outbox row through the central port),
+    or, when the point is busy or others already wait for it, put on its waiting list (sessions_app.services.queue).
 
     The message is produced to Kafka after commit and re-sent by a periodic task until the broker
     takes it. Raises ChargingPointNotFound, or ConflictError when the driver has an open session
@@ -41,22 +43,31 @@ def session_request(*, driver: Driver, cp_id: str, vehicle_id: str, preferred_st
         raise _open_session_conflict(open_session)
     try:
         with transaction.atomic():
+            # The point's lock first: it orders the requests for one point (and their queue positions).
+            point = point_lock(charging_point.pk)
+            now = timezone.now()
+            waits = queue_holds(point)
             session = ChargingSession.objects.create(
                 driver=driver,
-                charging_point=charging_point,
+                charging_point=point,
                 vehicle_id=vehicle_id,
                 preferred_start=preferred_start,
                 status=SessionStatus.PENDING,
+                requested_at=now,
+                sent_to_central_at=None if waits else now,
             )
             SessionTransition.objects.create(
                 session=session,
                 from_status="",
                 to_status=SessionStatus.PENDING,
-                reason="Request sent to central",
+                reason=f"Waiting for {cp_id} to be free" if waits else "Request sent to central",
                 source=SessionTransition.Source.DRIVER,
-                created_at=session.requested_at,
+                created_at=now,
             )
-            central_port().request_created(session)
+            if waits:
+                queue_join(session, point, now=now)
+            else:
+                central_port().request_created(session)
     except IntegrityError:
         open_session = _open_session_of(driver)
         if open_session:
@@ -84,12 +95,15 @@ def session_cancel(*, driver: Driver, request_id: str) -> ChargingSession:
 
     Central has no cancel message: if central has accepted (or later accepts) the request, the
     session is marked so that it is stopped at central and the point is freed; it stays CANCELLED.
+    Cancelling a request on a point's waiting list is leaving the queue: the ones behind move up.
     """
     session = _own_session(driver, request_id=request_id)
     with transaction.atomic():
+        point_lock(session.charging_point_id)  # the queue's lock first, as every queue change takes it
         # Decide on the locked row: central's approval may land between the read above and here, and an
         # APPROVED request must be stopped at central (central_stop_pending) or the point stays reserved.
-        session = ChargingSession.objects.select_for_update().get(pk=session.pk)
+        session = ChargingSession.objects.select_for_update(of=("self",)).get(pk=session.pk)
+        was_queued = session.queue_position is not None
         if session.status == SessionStatus.CANCELLED:
             return session
         if session.status not in (SessionStatus.PENDING, SessionStatus.APPROVED):
@@ -105,6 +119,8 @@ def session_cancel(*, driver: Driver, request_id: str) -> ChargingSession:
         )
         if changed and session.central_stop_pending:
             transaction.on_commit(lambda: central_port().stop_owed(session.pk))
+        if changed and was_queued:
+            queue_left(session.charging_point_id)
     return session
 
 

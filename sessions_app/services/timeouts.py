@@ -10,6 +10,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from sessions_app.models import ChargingSession, SessionTransition
@@ -66,15 +67,20 @@ def session_follow_poll(session: ChargingSession, central_session_id: str, *, no
 def sessions_expire_unanswered(*, now=None) -> int:
     """PENDING requests older than REQUEST_TIMEOUT_SECONDS -> FAILED "Central did not answer".
 
-    Asks the poll first: a request central is visibly charging is followed (CHARGING), not failed. Each
+    The time counts from when the request was handed to central (not the time it waited in a queue). Asks
+    the poll first: a request central is visibly charging is followed (CHARGING), not failed. Each
     session is claimed under its row lock (only a still-PENDING row moves), so overlapping runs and a
     concurrent `accepted` are safe. A late acceptance is then stopped at central.
     """
     now = now or timezone.now()
     cutoff = now - timedelta(seconds=settings.REQUEST_TIMEOUT_SECONDS)
     expired = 0
-    overdue = ChargingSession.objects.select_related("charging_point", "driver").filter(
-        status=SessionStatus.PENDING, requested_at__lt=cutoff
+    # A request on a point's waiting list is not with central yet: it does not time out (the queue drops it).
+    overdue = (
+        ChargingSession.objects.select_related("charging_point", "driver")
+        .filter(status=SessionStatus.PENDING, queue_position__isnull=True)
+        .annotate(asked_at=Coalesce("sent_to_central_at", "requested_at"))
+        .filter(asked_at__lt=cutoff)
     )
     for session in overdue:
         central_id = central_runs_pending(session, now)

@@ -228,11 +228,12 @@ def test_invalid_token_is_a_401_even_on_public_endpoints(anon_client, network):
     assert response.json() == {"detail": "Invalid token."}
 
 
-def test_queue_and_wait_estimates(anon_client, network):
+def test_queue_and_wait_estimates(anon_client, network, settings):
+    settings.DEFAULT_SESSION_MINUTES = 30
     now = timezone.now()
     occupied = network["CP-004"]
-    # History at the Boston point: two finished sessions of 40 and 60 minutes → average 50.
-    for minutes in (40, 60):
+    # History at the Boston point: finished sessions of 40, 50 and 60 minutes → typical 50 (the median).
+    for minutes in (40, 50, 60):
         ChargingSessionFactory(
             charging_point=occupied,
             status=SessionStatus.COMPLETED,
@@ -242,19 +243,18 @@ def test_queue_and_wait_estimates(anon_client, network):
     ChargingSessionFactory(
         charging_point=occupied, status=SessionStatus.CHARGING, started_at=now - timedelta(minutes=20)
     )
-    ChargingSessionFactory(charging_point=occupied, status=SessionStatus.PENDING)
-    ChargingSessionFactory(charging_point=occupied, status=SessionStatus.APPROVED)
-    ChargingSessionFactory(charging_point=network["CP-001"], status=SessionStatus.PENDING)
-    ChargingSessionFactory(charging_point=network["CP-006"], status=SessionStatus.PENDING)
+    ChargingSessionFactory(charging_point=occupied, status=SessionStatus.PENDING, queue_position=1)
+    ChargingSessionFactory(charging_point=occupied, status=SessionStatus.PENDING, queue_position=2)
+    ChargingSessionFactory(charging_point=network["CP-006"], status=SessionStatus.PENDING, queue_position=1)
     ChargingSessionFactory(charging_point=network["CP-006"], status=SessionStatus.CANCELLED)
 
     items = {item["cp_id"]: item for item in anon_client.get("/charging-points").json()}
 
-    # OCCUPIED: 50 − 20 minutes left + 2 queued × 50.
+    # OCCUPIED: 50 − 20 minutes left + 2 waiting × 50.
     assert (items["CP-004"]["queue_length"], items["CP-004"]["estimated_wait_minutes"]) == (2, 130)
-    # FREE with one queued, no history: DEFAULT_SESSION_MINUTES (30).
-    assert (items["CP-001"]["queue_length"], items["CP-001"]["estimated_wait_minutes"]) == (1, 30)
-    # OFFLINE: only the queue counts.
+    # FREE with nobody waiting: free now.
+    assert (items["CP-001"]["queue_length"], items["CP-001"]["estimated_wait_minutes"]) == (0, 0)
+    # OFFLINE, one waiting, no history of its own or its power class (≤ 22 kW): DEFAULT_SESSION_MINUTES.
     assert (items["CP-006"]["queue_length"], items["CP-006"]["estimated_wait_minutes"]) == (1, 30)
 
 
@@ -347,10 +347,11 @@ def test_list_query_count_does_not_grow_with_points(alice, alice_client, anon_cl
     for index in range(0, count, 2):
         FavoriteFactory(driver=alice, charging_point=ChargingPointFactory(cp_id=f"CP-FAV-{index}"))
 
-    with django_assert_num_queries(1):
-        anonymous = anon_client.get("/charging-points?lat=0&lng=0")
-    # Token lookup, the driver, the annotated points.
+    # The annotated points, then the session lengths behind the wait estimates (per point, per power class).
     with django_assert_num_queries(3):
+        anonymous = anon_client.get("/charging-points?lat=0&lng=0")
+    # Token lookup, the driver, and the same three.
+    with django_assert_num_queries(5):
         authenticated = alice_client.get("/charging-points")
 
     assert len(anonymous.json()) == len(authenticated.json()) == count + len(range(0, count, 2))

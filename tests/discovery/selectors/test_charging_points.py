@@ -42,25 +42,28 @@ def test_free_point_without_queue_waits_nothing(db):
     assert _estimate(ChargingPointFactory(status=PointStatus.FREE)) == (0, 0)
 
 
-def test_average_uses_only_timed_finished_sessions(db, settings):
+def test_denied_cancelled_and_open_sessions_do_not_count_as_history(db, settings):
     settings.DEFAULT_SESSION_MINUTES = 30
+    settings.WAIT_MIN_HISTORY = 1
     point = ChargingPointFactory(status=PointStatus.FREE)
     now = timezone.now()
     ChargingSessionFactory(
         charging_point=point, status=SessionStatus.STOPPED, started_at=now - timedelta(minutes=45), completed_at=now
     )
-    # Denied and cancelled sessions never charged: they do not count towards the average.
+    # Never charged, or not finished: they say nothing about how long a charge lasts.
     ChargingSessionFactory(charging_point=point, status=SessionStatus.DENIED, completed_at=now)
-    ChargingSessionFactory(charging_point=point, status=SessionStatus.PENDING)
+    ChargingSessionFactory(charging_point=point, status=SessionStatus.PENDING, queue_position=1)
 
     assert _estimate(point) == (1, 45)
 
 
-def test_default_session_length_is_a_setting(db, settings):
+def test_only_drivers_on_the_waiting_list_count_as_the_queue(db, settings):
     settings.DEFAULT_SESSION_MINUTES = 12
     point = ChargingPointFactory(status=PointStatus.OFFLINE)
-    ChargingSessionFactory(charging_point=point, status=SessionStatus.APPROVED)
-    ChargingSessionFactory(charging_point=point, status=SessionStatus.PENDING)
+    ChargingSessionFactory(charging_point=point, status=SessionStatus.APPROVED)  # with central, not waiting
+    ChargingSessionFactory(charging_point=point, status=SessionStatus.PENDING)  # sent to central
+    ChargingSessionFactory(charging_point=point, status=SessionStatus.PENDING, queue_position=1)
+    ChargingSessionFactory(charging_point=point, status=SessionStatus.PENDING, queue_position=2)
 
     assert _estimate(point) == (2, 24)
 
