@@ -24,11 +24,12 @@ class ChargingPointSerializer(serializers.Serializer):
     power_kw = serializers.FloatField()
     connector_type = serializers.CharField()
     location = LocationSerializer(source="*")
-    queue_length = serializers.IntegerField(help_text="This dashboard's PENDING/APPROVED requests at the point.")
+    queue_length = serializers.IntegerField(help_text="Drivers waiting on this dashboard's queue for the point.")
     estimated_wait_minutes = serializers.IntegerField(
-        help_text="FREE: queue × average session; OCCUPIED: max(1, average − elapsed) + queue × average; "
-        "OFFLINE: queue × average. Average: mean duration of the point's finished sessions, else "
-        "DEFAULT_SESSION_MINUTES. Rounded up."
+        help_text="For a driver arriving now, rounded up: the rest of the session charging now (OCCUPIED: typical "
+        "− minutes it has run, at least 1) plus one typical session per driver waiting. Typical: the median length "
+        "of the point's last 20 finished sessions (at least 3), else of its power class's (≤ 7.4, ≤ 22, ≤ 50 kW, "
+        "more), else DEFAULT_SESSION_MINUTES. A FREE point with nobody waiting: 0."
     )
     favorite = serializers.BooleanField(help_text="In the authenticated driver's favorites; false when anonymous.")
 

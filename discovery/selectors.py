@@ -6,6 +6,7 @@ Central has no queue: the queue is the dashboard's own waiting list (sessions_ap
 last (discovery.waits, where the method is written down).
 """
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db.models import (
@@ -24,7 +25,7 @@ from django.utils import timezone
 from chargingpoints.models import ChargingPoint, PointStatus
 from chargingpoints.selectors import ChargingPointFilters, haversine_km
 from common.errors import ChargingPointNotFound
-from discovery.waits import estimated_wait_minutes, typical_minutes
+from discovery.waits import estimated_wait_minutes, typical_minutes, wait_for_position
 from drivers.models import Driver, Favorite
 from sessions_app.models import ChargingSession
 from sessions_app.status import SessionStatus
@@ -111,3 +112,32 @@ def charging_point_get(
         raise ChargingPointNotFound()
     position = _position(ChargingPointFilters(latitude=latitude, longitude=longitude), driver)
     return _decorate([point], position, timezone.now())[0]
+
+
+@dataclass(frozen=True)
+class QueuePlace:
+    cp_id: str
+    request_id: str
+    queue_position: int
+    queue_length: int
+    estimated_wait_minutes: int
+
+
+def queue_place_of(*, driver: Driver) -> QueuePlace | None:
+    """The driver's place on a point's waiting list and their own wait, or None when not waiting."""
+    session = (
+        ChargingSession.objects.filter(driver=driver, status=SessionStatus.PENDING, queue_position__isnull=False)
+        .select_related("charging_point")
+        .first()
+    )
+    if session is None:
+        return None
+    point = _annotated(driver).get(pk=session.charging_point_id)
+    typical = typical_minutes([point])[point.pk]
+    return QueuePlace(
+        cp_id=point.cp_id,
+        request_id=session.request_id,
+        queue_position=session.queue_position,
+        queue_length=point.queue_length,
+        estimated_wait_minutes=wait_for_position(point, typical, session.queue_position, timezone.now()),
+    )

@@ -9,6 +9,9 @@
   one typical session for each driver waiting in the point's queue. A FREE point with nobody waiting: 0.
   OFFLINE: the queue's share only (when the point returns is unknown).
 
+For a driver already waiting at position p: the rest of the session charging now (OCCUPIED) plus one typical
+session for each of the p − 1 drivers ahead.
+
 Two queries for any number of points: the recent durations per point (a window function), and per power class.
 """
 
@@ -71,10 +74,16 @@ def typical_minutes(points: list[ChargingPoint]) -> dict[int, float]:
 
 
 def estimated_wait_minutes(point: ChargingPoint, typical: float, now: datetime) -> int:
-    """Minutes a driver arriving now waits at `point` (annotated with `queue_length` and `charging_started_at`)."""
-    waiting = point.queue_length * typical
+    """Minutes a driver arriving now waits at `point` (annotated with `queue_length` and `charging_started_at`):
+    as if at the position behind everyone waiting."""
+    return wait_for_position(point, typical, point.queue_length + 1, now)
+
+
+def wait_for_position(point: ChargingPoint, typical: float, position: int, now: datetime) -> int:
+    """Minutes the driver at `position` (1 = next) of the point's queue still waits."""
+    ahead = max(0, position - 1) * typical
     if point.status == PointStatus.OCCUPIED:
         started = point.charging_started_at or point.status_changed_at
         elapsed = max(0.0, (now - started).total_seconds() / 60) if started else 0.0
-        return math.ceil(max(1.0, typical - elapsed) + waiting)
-    return math.ceil(waiting)
+        return math.ceil(max(1.0, typical - elapsed) + ahead)
+    return math.ceil(ahead)

@@ -23,6 +23,7 @@ EXPECTED_OPERATIONS = {
     ("/drivers/{driver_id}/notifications/{notification_id}/read", "post"),
     ("/drivers/{driver_id}/notifications/read-all", "post"),
     ("/drivers/{driver_id}/alerts", "get"),
+    ("/drivers/{driver_id}/queue", "get"),
 }
 
 
