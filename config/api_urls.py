@@ -11,6 +11,7 @@ urlpatterns = [
     path("", include("discovery.urls")),
     path("", include("central.urls")),
     path("", include("sessions_app.urls")),
+    path("", include("sessions_app.receipts.urls")),
     path("", include("notifications.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),

@@ -19,7 +19,7 @@ from django.template.response import TemplateResponse
 from django.views import defaults
 
 # Path prefixes of the REST API (config/api_urls.py).
-API_PATH_PREFIXES = ("/drivers/", "/charging-points", "/sync-status", "/health", "/api/")
+API_PATH_PREFIXES = ("/drivers/", "/charging-points", "/sync-status", "/health", "/api/", "/receipts/")
 
 
 def _wants_html(request) -> bool:

@@ -28,6 +28,9 @@ class ChargingSession(models.Model):
         "chargingpoints.ChargingPoint", on_delete=models.PROTECT, related_name="sessions"
     )
     vehicle_id = models.CharField(max_length=64)
+    # The point's price (EUR per kWh, VAT included) in force when the request was made: the receipt's unit
+    # price and any cost the dashboard works out, unchanged when an operator edits the point's price later.
+    price_eur_per_kwh = models.DecimalField(max_digits=8, decimal_places=4)
     preferred_start = models.DateTimeField(null=True, blank=True)
     status = models.CharField(max_length=16, choices=SessionStatus.choices, default=SessionStatus.PENDING)
     reason = models.CharField(max_length=500, blank=True)
@@ -75,6 +78,7 @@ class ChargingSession(models.Model):
                 condition=models.Q(energy_kwh__isnull=True) | models.Q(energy_kwh__gte=0),
                 name="session_energy_not_negative",
             ),
+            models.CheckConstraint(condition=models.Q(price_eur_per_kwh__gte=0), name="session_price_not_negative"),
         ]
         indexes = [
             models.Index(fields=["status", "requested_at"], name="session_status_requested_idx"),
@@ -86,6 +90,9 @@ class ChargingSession(models.Model):
     def save(self, *args, **kwargs):
         if not self.session_id:
             self.session_id = pending_session_id(self.request_id)
+        if self.price_eur_per_kwh is None:
+            # The price in force now, when the row is created (session_request passes it explicitly).
+            self.price_eur_per_kwh = self.charging_point.price_eur_per_kwh
         super().save(*args, **kwargs)
 
     @property

@@ -6,6 +6,7 @@ Energy and cost are stored as decimals with 4 places; they are written as JSON n
 from rest_framework import serializers
 
 from common.schema import UtcDateTimeField
+from sessions_app.receipts.selectors import receipt_url
 from sessions_app.status import SessionStatus
 
 
@@ -41,9 +42,7 @@ class SessionHistorySerializer(SessionStopSerializer):
     )
 
     def get_receipt_url(self, session) -> str | None:
-        if not session.energy_kwh:
-            return None  # nothing was delivered (denied, cancelled before charging, failed at 0 kWh)
-        return f"/receipts/{session.session_id}.pdf"
+        return receipt_url(session)  # None when nothing was delivered (denied, cancelled before charging, ...)
 
 
 class SessionHistoryQuerySerializer(serializers.Serializer):

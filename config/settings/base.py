@@ -6,6 +6,7 @@ default differs between development and production is read here as it is (None w
 and local.py or production.py settles it.
 """
 
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import environ
@@ -310,6 +311,26 @@ QUEUE_MAX_WAIT_SECONDS = env.float("QUEUE_MAX_WAIT_SECONDS", default=4 * 3600.0)
 # "Tell me when it's free": a watch on a busy point ends by itself after this long (then it is not listed
 # and never notifies).
 WATCH_EXPIRY_SECONDS = env.float("WATCH_EXPIRY_SECONDS", default=7200.0)
+
+# --- Receipts -------------------------------------------------------------------------------------
+
+
+def env_rate(name: str, default: str) -> Decimal:
+    """A rate from the environment as a decimal fraction (0.21 for 21 %), 0 ≤ rate < 1; anything else is an error."""
+    raw = env.str(name, default=default).strip()
+    try:
+        rate = Decimal(raw)
+    except InvalidOperation:
+        rate = None
+    if rate is None or not rate.is_finite() or not 0 <= rate < 1:
+        raise ImproperlyConfigured(f"{name}={raw!r} is not a rate between 0 and 1 (e.g. 0.21 for 21 %)")
+    return rate
+
+
+# The seller named on every receipt (/receipts/<session_id>.pdf and .json).
+RECEIPT_OPERATOR_NAME = env.str("RECEIPT_OPERATOR_NAME", default="EV Charging Network")
+# The VAT rate the points' prices include: a receipt's net amount is total / (1 + rate), its VAT the rest.
+RECEIPT_VAT_RATE = env_rate("RECEIPT_VAT_RATE", default="0.21")
 
 # --- Kafka ----------------------------------------------------------------------------------------
 # With KAFKA_BOOTSTRAP_SERVERS unset, `make run` starts a local tansu broker on KAFKA_LOCAL_PORT.

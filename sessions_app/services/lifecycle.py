@@ -51,6 +51,8 @@ def session_request(*, driver: Driver, cp_id: str, vehicle_id: str, preferred_st
                 driver=driver,
                 charging_point=point,
                 vehicle_id=vehicle_id,
+                # The price in force now: the receipt's unit price, whatever an operator sets later.
+                price_eur_per_kwh=point.price_eur_per_kwh,
                 preferred_start=preferred_start,
                 status=SessionStatus.PENDING,
                 requested_at=now,

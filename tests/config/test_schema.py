@@ -24,6 +24,8 @@ EXPECTED_OPERATIONS = {
     ("/drivers/{driver_id}/notifications/read-all", "post"),
     ("/drivers/{driver_id}/alerts", "get"),
     ("/drivers/{driver_id}/queue", "get"),
+    ("/receipts/{session_id}.pdf", "get"),
+    ("/receipts/{session_id}.json", "get"),
 }
 
 
@@ -75,6 +77,17 @@ def test_errors_and_parameters_are_described(schema):
     }
     assert "ValidationError" in schema["components"]["schemas"]
     assert "estimated_wait_minutes" in schema["components"]["schemas"]["ChargingPoint"]["properties"]
+
+
+def test_receipts_are_documented_as_pdf_and_as_a_charge_detail_record(schema):
+    pdf = schema["paths"]["/receipts/{session_id}.pdf"]["get"]
+    cdr = schema["paths"]["/receipts/{session_id}.json"]["get"]
+
+    assert pdf["responses"]["200"]["content"] == {"application/pdf": {"schema": {"type": "string", "format": "binary"}}}
+    assert {"401", "404"} <= set(pdf["responses"]) and {"401", "404"} <= set(cdr["responses"])
+    assert "VAT" in pdf["description"] and "OCPI" in cdr["description"]
+    record = schema["components"]["schemas"]["ChargeDetailRecord"]["properties"]
+    assert {"total_energy", "total_time", "total_cost", "cdr_location", "tariffs", "remark"} <= set(record)
 
 
 def test_token_and_session_auth_are_declared(schema):
