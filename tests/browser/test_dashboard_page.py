@@ -38,7 +38,9 @@ def network(transactional_db):
     ChargingPoint.objects.update(status=PointStatus.FREE, last_updated=timezone.now())
     ChargingPoint.objects.filter(cp_id="CP-003").update(status=PointStatus.OCCUPIED)
     ChargingPoint.objects.filter(cp_id="CP-006").update(status=PointStatus.OFFLINE)
-    ChargingSessionFactory(driver=DriverFactory(), charging_point=ChargingPoint.objects.get(cp_id="CP-003"))
+    ChargingSessionFactory(
+        driver=DriverFactory(), charging_point=ChargingPoint.objects.get(cp_id="CP-003"), queue_position=1
+    )
     drivers = {d.driver.user.username: d.driver for d in drivers_seed_demo()}
     return drivers
 
@@ -94,9 +96,11 @@ def test_driver_charges_from_request_to_history(open_page, network, fake_central
     expect(cp1.locator(".card__city")).to_have_text("Springfield")
     expect(cp1.locator(".card__amenities")).to_have_text("Amenities: WiFi · Restroom · Coffee Shop")
     expect(cp1.locator(".card__distance")).to_have_text(re.compile(r"^\d+\.\d km$"))
-    expect(card(page, "CP-003").locator(".card__queue")).to_have_text(re.compile(r"^1 waiting · ~\d+ min wait$"))
-    expect(card(page, "CP-003").locator(".card__request")).to_be_disabled()
-    expect(card(page, "CP-003").locator(".card__reason")).to_have_text("In use by another driver.")
+    expect(card(page, "CP-003").locator(".card__queue")).to_have_text(re.compile(r"^1 waiting · about \d+ min wait$"))
+    expect(cp1.locator(".card__queue")).to_have_text("Free now")
+    # A busy point can be queued for: the button says so.
+    expect(card(page, "CP-003").locator(".card__request")).to_have_text("Join the queue")
+    expect(card(page, "CP-003").locator(".card__request")).to_be_enabled()
     expect(card(page, "CP-006").locator(".card__reason")).to_have_text("Offline: not available right now.")
 
     # Filters go into the URL and come back from it.
@@ -363,3 +367,26 @@ def test_a_bookmarked_url_with_bad_filter_values_still_lists_the_points(open_pag
     expect(page.locator("#points .card")).not_to_have_count(0)
     expect(page.locator("#connection")).to_have_attribute("data-state", "live")
     problems.assert_none(allow=("status of 400",))
+
+
+def test_driver_joins_the_queue_of_a_busy_point_sees_place_and_wait_then_leaves(open_page, network):
+    central_polled()
+    page, problems = open_page("desktop")
+    sign_in(page, "alice")
+
+    card(page, "CP-003").get_by_role("button", name="Join the queue").click()
+    panel = page.locator("#session-panel")
+    expect(panel).to_have_attribute("data-status", "PENDING")
+    queued = wait_for(lambda: ChargingSession.objects.filter(driver=network["alice"]).first(), 5.0, interval=0.05)
+    assert (queued.status, queued.queue_position) == ("PENDING", 2)
+    expect(page.locator("#session-queue")).to_have_text(re.compile(r"^#2 · about \d+ min$"))
+    expect(page.locator("#session-note")).to_have_text(re.compile(r"^In the queue"))
+    expect(card(page, "CP-003").locator(".card__queue")).to_have_text(re.compile(r"^2 waiting"))
+    expect(page.locator("#toasts .toast", has_text="You're #2 in the queue at CP-003")).to_be_visible()
+
+    # Leaving the queue is the cancel.
+    page.get_by_role("button", name="Cancel request").click()
+    expect(panel).to_have_attribute("data-status", "NONE")
+    assert ChargingSession.objects.get(pk=queued.pk).status == SessionStatus.CANCELLED
+    expect(card(page, "CP-003").locator(".card__queue")).to_have_text(re.compile(r"^1 waiting"))
+    problems.assert_none()

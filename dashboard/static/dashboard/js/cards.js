@@ -106,10 +106,14 @@ export function updateCard(entry) {
   setText(r.distance.value, distance === null ? "" : distance.toFixed(1) + " km");
   const queue = num(p.queue_length) || 0;
   const wait = num(p.estimated_wait_minutes) || 0;
-  const busy = p.status !== "FREE" || queue > 0;
-  show(r.queue.row, busy);
-  let queueText = queue === 0 ? "No queue" : queue === 1 ? "1 waiting" : queue + " waiting";
-  if (wait > 0) queueText += " · ~" + Math.round(wait) + " min wait";
+  let queueText;
+  if (p.status === "FREE" && queue === 0) {
+    queueText = "Free now";
+  } else {
+    queueText = queue === 0 ? "Nobody waiting" : queue === 1 ? "1 waiting" : queue + " waiting";
+    if (wait > 0) queueText += " · about " + Math.round(wait) + " min wait";
+  }
+  show(r.queue.row, p.status !== "OFFLINE" || queue > 0);
   setText(r.queue.value, queueText);
   const favorite = Boolean(p.favorite);
   setAttr(r.star, "aria-pressed", favorite ? "true" : "false");
@@ -126,9 +130,8 @@ function requestBlockedReason(point) {
     if (session.cp_id === point.cp_id) return "Your " + session.status.toLowerCase() + " session is at this point.";
     return "You already have an open session (" + session.status + " at " + session.cp_id + ").";
   }
-  if (point.status === "OCCUPIED") return "In use by another driver.";
   if (point.status === "OFFLINE") return "Offline: not available right now.";
-  if (point.status !== "FREE") return "Not available.";
+  if (point.status !== "FREE" && point.status !== "OCCUPIED") return "Not available.";
   return "";
 }
 
@@ -136,6 +139,9 @@ export function updateCardAction(entry) {
   const reason = entry.busy ? "Sending request…" : state.writing ? "" : requestBlockedReason(entry.data);
   const disabled = entry.busy || state.writing || Boolean(reason);
   if (entry.refs.request.disabled !== disabled) entry.refs.request.disabled = disabled;
+  // A busy point, or one where others wait: the request joins its queue (the dashboard sends it when free).
+  const joins = entry.data.status === "OCCUPIED" || (num(entry.data.queue_length) || 0) > 0;
+  setText(entry.refs.request, joins ? "Join the queue" : "Request charge");
   setText(entry.refs.reason, reason);
   show(entry.refs.reason, Boolean(reason));
   updateBell(entry);

@@ -9,6 +9,7 @@ import { refreshHistory } from "./history.js";
 import { pollNow } from "./schedule.js";
 import { state } from "./state.js";
 
+const QUEUED_NOTE = "In the queue: your request goes to the central controller as soon as the point is free.";
 const NOTES = {
   PENDING: "Waiting for the central controller to approve your request…",
   APPROVED: "Approved. Plug in: charging starts in a moment.",
@@ -19,11 +20,25 @@ export async function refreshSession() {
   const epoch = state.epoch;
   const session = await api("GET", DRIVER + "/sessions/current");
   if (epoch !== state.epoch) return;
+  // While the driver waits in a queue, ask for their own wait too (one more request, only then).
+  const queued = session && num(session.queue_position) !== null;
+  const place = queued ? await api("GET", DRIVER + "/queue") : null;
+  if (epoch !== state.epoch) return;
+  state.queuePlace = place;
   renderSession(session && session.session_id ? session : null);
 }
 
+function queueText(position, place) {
+  let text = "#" + position + (position === 1 ? " (next)" : "");
+  if (place && place.queue_position === position) {
+    const wait = num(place.estimated_wait_minutes) || 0;
+    text += wait > 0 ? " · about " + Math.round(wait) + " min" : " · any moment now";
+  }
+  return text;
+}
+
 function renderSession(session) {
-  const key = JSON.stringify(session);
+  const key = JSON.stringify([session, state.queuePlace]);
   if (key === state.sessionKey) return;
   const before = state.session;
   state.sessionKey = key;
@@ -54,8 +69,8 @@ function renderSession(session) {
     setText($("session-cost"), fixed(session.cost_eur, 4));
     const queue = num(session.queue_position);
     show($("session-queue-row"), queue !== null);
-    setText($("session-queue"), queue === null ? "" : "#" + queue);
-    setText($("session-note"), NOTES[session.status] || "");
+    setText($("session-queue"), queue === null ? "" : queueText(queue, state.queuePlace));
+    setText($("session-note"), queue === null ? NOTES[session.status] || "" : QUEUED_NOTE);
     show($("session-cancel"), session.status === "PENDING" || session.status === "APPROVED");
     show($("session-stop"), session.status === "APPROVED" || session.status === "CHARGING");
     tickElapsed();

@@ -7,6 +7,7 @@ export const state = {
   cities: new Set(),
   session: null,
   sessionKey: "init",
+  queuePlace: null, // GET …/queue while the driver waits in a queue: their place and own wait
   writing: false,
   notificationsKey: "",
   seenNotifications: null,
