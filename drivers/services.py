@@ -142,9 +142,10 @@ def watch_stop(*, driver: Driver, cp_id: str, now=None) -> None:
     )
 
 
-def watches_claim_free_points(*, now=None) -> list[Watch]:
-    """End (FREE) every active, unexpired watch whose point is FREE now, and return the ones this call
-    ended, with driver and point loaded, for the caller to notify in the same transaction.
+def watches_claim_free_points(*, now=None, skip_point_pks=()) -> list[Watch]:
+    """End (FREE) every active, unexpired watch whose point is FREE now (except the points in
+    `skip_point_pks`), and return the ones this call ended, with driver and point loaded, for the caller to
+    notify in the same transaction.
 
     Each watch is claimed by a conditional UPDATE (`ended_at IS NULL`), so two overlapping callers
     never both get the same watch: each watch fires once.
@@ -153,6 +154,7 @@ def watches_claim_free_points(*, now=None) -> list[Watch]:
     candidates = list(
         _watches_active(now)
         .filter(charging_point__status=PointStatus.FREE)
+        .exclude(charging_point_id__in=list(skip_point_pks))
         .select_related("driver", "charging_point")
         .order_by("id")
     )

@@ -14,6 +14,25 @@ class SessionTransitionInline(admin.TabularInline):
         return False
 
 
+class WaitingListFilter(admin.SimpleListFilter):
+    """The queues in front of busy points: requests waiting there, in queue order."""
+
+    title = "waiting list"
+    parameter_name = "queued"
+
+    def lookups(self, request, model_admin):
+        return (("yes", "Waiting in a queue"), ("no", "Not queued"))
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(status="PENDING", queue_position__isnull=False).order_by(
+                "charging_point__cp_id", "queue_position"
+            )
+        if self.value() == "no":
+            return queryset.filter(queue_position__isnull=True)
+        return queryset
+
+
 @admin.register(ChargingSession)
 class ChargingSessionAdmin(admin.ModelAdmin):
     """Sessions are written by drivers and central, never by hand: the admin only shows them."""
@@ -24,12 +43,13 @@ class ChargingSessionAdmin(admin.ModelAdmin):
         "driver",
         "charging_point",
         "status",
+        "queue_position",
         "energy_kwh",
         "cost_eur",
         "requested_at",
         "completed_at",
     )
-    list_filter = ("status", "charging_point__city", "requested_at")
+    list_filter = ("status", WaitingListFilter, "charging_point__city", "requested_at")
     search_fields = ("request_id", "session_id", "driver__driver_id", "charging_point__cp_id", "vehicle_id")
     list_select_related = ("driver", "charging_point")
     date_hierarchy = "requested_at"

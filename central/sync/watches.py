@@ -2,6 +2,7 @@
 
 from drivers.services import watches_claim_free_points
 from notifications.services import notification_point_free_for_watcher
+from sessions_app.services.queue import queues_with_waiting
 
 
 def watchers_notify_free_points(*, now=None) -> int:
@@ -9,10 +10,11 @@ def watchers_notify_free_points(*, now=None) -> int:
 
     Called by the poll inside its transaction, after the picture is applied: the watch's end and the
     notification commit together. The claim is a conditional UPDATE and the notification is deduplicated
-    on the watch, so a replayed or overlapping poll notifies nobody twice.
+    on the watch, so a replayed or overlapping poll notifies nobody twice. A point with drivers on its waiting
+    list is not free for a watcher: the head of the queue takes it; the watch fires once nobody waits.
     """
     notified = 0
-    for watch in watches_claim_free_points(now=now):
+    for watch in watches_claim_free_points(now=now, skip_point_pks=queues_with_waiting()):
         _, created = notification_point_free_for_watcher(watch=watch)
         notified += created
     return notified

@@ -6,10 +6,12 @@ import pytest
 from django.utils import timezone
 
 from central.sync.poll import central_poll_once
-from chargingpoints.models import PointStatus
+from central.sync.watches import watchers_notify_free_points
+from chargingpoints.models import ChargingPoint, PointStatus
 from drivers.models import Watch
 from drivers.services import watch_start, watch_stop
 from notifications.models import Notification
+from sessions_app.services.lifecycle import session_cancel, session_request
 from tests.factories import ChargingPointFactory, DriverFactory
 from tests.fakes.central_http import central_cp
 
@@ -125,3 +127,15 @@ def test_central_unreachable_fires_nothing(alice, mall, central_unreachable):
     assert central_poll_once()["reachable"] is False
     assert Watch.objects.get(driver=alice).ended_at is None
     assert not Notification.objects.exists()
+
+
+def test_a_point_with_drivers_queued_is_not_free_for_a_watcher_until_nobody_waits(db):
+    point = ChargingPointFactory(cp_id="CP-W", status=PointStatus.OCCUPIED)
+    watcher, queued = DriverFactory(), DriverFactory()
+    watch_start(driver=watcher, cp_id="CP-W")
+    waiting = session_request(driver=queued, cp_id="CP-W", vehicle_id="v")
+    ChargingPoint.objects.filter(pk=point.pk).update(status=PointStatus.FREE)
+
+    assert watchers_notify_free_points() == 0  # the head of the queue takes it, not the watcher
+    session_cancel(driver=queued, request_id=waiting.request_id)
+    assert watchers_notify_free_points() == 1
