@@ -214,6 +214,13 @@ def test_driver_charges_from_request_to_history(open_page, network, fake_central
     expect(row.get_by_role("link", name="Receipt for session sess-web-001")).to_have_attribute(
         "href", "/receipts/sess-web-001.pdf"
     )
+    # The link opens the session's PDF receipt, with the page's own sign-in.
+    with page.context.expect_page() as opened:
+        row.get_by_role("link", name="Receipt for session sess-web-001").click(modifiers=["Control"])
+    receipt = page.context.request.get("/receipts/sess-web-001.pdf")
+    assert (receipt.status, receipt.headers["content-type"]) == (200, "application/pdf")
+    assert receipt.body().startswith(b"%PDF")
+    opened.value.close()
     expect(page.locator("#toasts .toast", has_text="Charging stopped at CP-001")).to_be_visible()
     expect(card(page, "CP-002").locator(".card__request")).to_be_enabled()
     screenshot(page, "desktop-history")
