@@ -1,11 +1,16 @@
 """Query parameters of `GET /charging-points` and `GET /charging-points/{cp_id}`, validated strictly:
 a bad value is a 400 naming the parameter, never a silently ignored filter."""
 
+import math
+
 from rest_framework import serializers
 
 from chargingpoints.models import ConnectorType
 from chargingpoints.selectors import ChargingPointFilters
 from common.schema import StrictBooleanField
+
+MAX_PAGE_SIZE = 1000
+INCLUDE_CHOICES = frozenset({"details"})
 
 
 class PositionQuerySerializer(serializers.Serializer):
@@ -41,6 +46,27 @@ class ChargingPointFilterSerializer(PositionQuerySerializer):
     ordering = serializers.ChoiceField(
         choices=["cp_id", "distance"], required=False, help_text="`cp_id` (default) or `distance` (nearest first)."
     )
+    bbox = serializers.CharField(
+        required=False,
+        help_text="A map's view, `min_lng,min_lat,max_lng,max_lat` (degrees): only points inside it, edges "
+        "included. `min_lng` greater than `max_lng` is a view across the antimeridian.",
+    )
+    limit = serializers.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_PAGE_SIZE,
+        help_text=f"Page size (at most {MAX_PAGE_SIZE}). Without `limit` and `offset` the whole list comes back. "
+        "A paged answer says the total in `X-Total-Count` and links the next/previous pages in `Link`; the "
+        "body stays a plain list.",
+    )
+    offset = serializers.IntegerField(
+        required=False, min_value=0, help_text="Items to skip before the page (after filtering and ordering)."
+    )
+    include = serializers.CharField(
+        required=False,
+        help_text="`details`: each item also carries `amenities`, `price_eur_per_kwh` and `last_updated` (as "
+        "in `GET /charging-points/{cp_id}`), so a page draws its cards from one call.",
+    )
 
     def validate(self, attrs):
         attrs = super().validate(attrs)
@@ -54,6 +80,43 @@ class ChargingPointFilterSerializer(PositionQuerySerializer):
                     {"ordering": ["ordering=distance needs a position: give lat and lng."]}
                 )
         return attrs
+
+    def validate_bbox(self, value: str) -> tuple[float, float, float, float]:
+        parts = value.split(",")
+        if len(parts) != 4:
+            raise serializers.ValidationError("Must be four numbers: min_lng,min_lat,max_lng,max_lat.")
+        try:
+            min_lng, min_lat, max_lng, max_lat = (float(part) for part in parts)
+        except ValueError:
+            raise serializers.ValidationError("Must be four numbers: min_lng,min_lat,max_lng,max_lat.") from None
+        if not all(math.isfinite(v) for v in (min_lng, min_lat, max_lng, max_lat)):
+            raise serializers.ValidationError("Must be finite numbers.")
+        if not (-180 <= min_lng <= 180 and -180 <= max_lng <= 180):
+            raise serializers.ValidationError("Longitudes must be between -180 and 180.")
+        if not (-90 <= min_lat <= 90 and -90 <= max_lat <= 90):
+            raise serializers.ValidationError("Latitudes must be between -90 and 90.")
+        if min_lat > max_lat:
+            raise serializers.ValidationError("min_lat must not be greater than max_lat.")
+        return min_lng, min_lat, max_lng, max_lat
+
+    def validate_include(self, value: str) -> frozenset[str]:
+        names = frozenset(part.strip() for part in value.split(",") if part.strip())
+        unknown = sorted(names - INCLUDE_CHOICES)
+        if unknown or not names:
+            raise serializers.ValidationError(f"Must be one of: {', '.join(sorted(INCLUDE_CHOICES))}.")
+        return names
+
+    @property
+    def include_details(self) -> bool:
+        return "details" in self.validated_data.get("include", ())
+
+    @property
+    def page(self) -> tuple[int | None, int] | None:
+        """(limit, offset) when a page was asked for, else None (the whole list)."""
+        data = self.validated_data
+        if "limit" not in data and "offset" not in data:
+            return None
+        return data.get("limit"), data.get("offset", 0)
 
     def validate_connector_type(self, value: str) -> str:
         by_lower = {choice.lower(): choice for choice in ConnectorType.values}
@@ -73,4 +136,5 @@ class ChargingPointFilterSerializer(PositionQuerySerializer):
             longitude=data.get("lng"),
             radius_km=data.get("radius_km"),
             order_by_distance=data.get("ordering") == "distance",
+            bbox=data.get("bbox"),
         )

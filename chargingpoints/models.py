@@ -46,6 +46,8 @@ class ChargingPoint(models.Model):
 
     class Meta:
         ordering = ["cp_id"]
+        # The map's bounding box and the radius search's prefilter (discovery.selectors) are ranges on these.
+        indexes = [models.Index(fields=["latitude", "longitude"], name="cp_latitude_longitude_idx")]
         constraints = [
             models.CheckConstraint(condition=models.Q(power_kw__gt=0), name="cp_power_positive"),
             models.CheckConstraint(condition=models.Q(price_eur_per_kwh__gte=0), name="cp_price_not_negative"),

@@ -15,6 +15,7 @@ from django.db.models import (
     Exists,
     IntegerField,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
     Value,
@@ -23,12 +24,15 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from chargingpoints.models import ChargingPoint, PointStatus
-from chargingpoints.selectors import ChargingPointFilters, haversine_km
+from chargingpoints.selectors import ChargingPointFilters, LatLngBox, haversine_km, radius_box
 from common.errors import ChargingPointNotFound
 from discovery.waits import estimated_wait_minutes, typical_minutes, wait_for_position
 from drivers.models import Driver, Favorite
 from sessions_app.models import ChargingSession
 from sessions_app.status import SessionStatus
+
+# `distance_km` is shown with one decimal: half of that is how far past the radius a listed point may be.
+DISTANCE_ROUNDING_KM = 0.05 + 1e-9
 
 
 def _annotated(driver: Driver | None) -> QuerySet[ChargingPoint]:
@@ -71,15 +75,9 @@ def _decorate(points: list[ChargingPoint], position: tuple[float, float] | None,
     return points
 
 
-def charging_point_list(*, driver: Driver | None, filters: ChargingPointFilters) -> list[ChargingPoint]:
-    """The points matching `filters`, ordered by cp_id (or by distance), in three queries (points, then the
-    session lengths behind the wait estimates).
-
-    Each point carries `favorite` (for `driver`; False without one), `queue_length`,
-    `estimated_wait_minutes` and `distance_km` (from lat/lng, else the driver's home, else None).
-    `radius_km` and distance ordering need a position; the caller validates that.
-    """
-    points = _annotated(driver)
+def _matching(points: QuerySet[ChargingPoint], driver: Driver | None, filters: ChargingPointFilters):
+    """`points` narrowed by the filters SQL can apply (the radius only by its bounding box); None when
+    nothing can match."""
     if filters.city:
         points = points.filter(city__iexact=filters.city)
     if filters.connector_type:
@@ -90,17 +88,78 @@ def charging_point_list(*, driver: Driver | None, filters: ChargingPointFilters)
         points = points.filter(status=PointStatus.FREE)
     if filters.favorites_only:
         if driver is None:
-            return []
-        points = points.filter(favorite=True)
+            return None
+        points = points.filter(Exists(Favorite.objects.filter(driver=driver, charging_point=OuterRef("pk"))))
+    if filters.bbox is not None:
+        min_lng, min_lat, max_lng, max_lat = filters.bbox
+        points = points.filter(_box_q(LatLngBox(min_lat, max_lat, min_lng, max_lng)))
+    position = _position(filters, driver)
+    if position is not None and filters.radius_km is not None:
+        # A distance that rounds to the radius is inside (the filter matches what the card shows), so the
+        # box is drawn for the radius plus that rounding, then the exact check runs on what remains.
+        points = points.filter(_box_q(radius_box(*position, filters.radius_km + DISTANCE_ROUNDING_KM)))
+    return points
 
+
+def _box_q(box: LatLngBox) -> Q:
+    """Range conditions on (latitude, longitude), the columns of `cp_latitude_longitude_idx`."""
+    q = Q(latitude__gte=box.min_lat, latitude__lte=box.max_lat)
+    if box.min_lng <= box.max_lng:
+        if box.min_lng > -180 or box.max_lng < 180:
+            q &= Q(longitude__gte=box.min_lng, longitude__lte=box.max_lng)
+        return q
+    return q & (Q(longitude__gte=box.min_lng) | Q(longitude__lte=box.max_lng))
+
+
+@dataclass(frozen=True)
+class ChargingPointPage:
+    points: list[ChargingPoint]
+    total: int  # matching points, all pages
+
+
+def charging_point_page(
+    *, driver: Driver | None, filters: ChargingPointFilters, limit: int | None = None, offset: int = 0
+) -> ChargingPointPage:
+    """One page (`limit` items after `offset`; no limit: to the end) of the points matching `filters`, ordered
+    by cp_id (or by distance, then cp_id), and how many match in all.
+
+    Each point carries `favorite` (for `driver`; False without one), `queue_length`,
+    `estimated_wait_minutes` and `distance_km` (from lat/lng, else the driver's home, else None).
+    `radius_km` and distance ordering need a position; the caller validates that.
+
+    The database does the filtering: a radius search reads only the rows in its bounding box (an index
+    range), then the exact great-circle distance decides on those. Queue, favorite and wait figures are
+    computed for the page's points only.
+    """
+    matching = _matching(ChargingPoint.objects.all(), driver, filters)
+    if matching is None:
+        return ChargingPointPage(points=[], total=0)
     now = timezone.now()
     position = _position(filters, driver)
-    result = _decorate(list(points.order_by("cp_id")), position, now)
-    if position is not None and filters.radius_km is not None:
-        result = [point for point in result if point.distance_km <= filters.radius_km]
-    if position is not None and filters.order_by_distance:
-        result.sort(key=lambda point: (point.distance_km, point.cp_id))
-    return result
+    end = None if limit is None else offset + limit
+    if position is not None and (filters.radius_km is not None or filters.order_by_distance):
+        rows = [
+            (round(haversine_km(position[0], position[1], lat, lng), 1), cp_id, pk)
+            for pk, cp_id, lat, lng in matching.order_by("cp_id").values_list("pk", "cp_id", "latitude", "longitude")
+        ]
+        if filters.radius_km is not None:
+            rows = [row for row in rows if row[0] <= filters.radius_km]
+        if filters.order_by_distance:
+            rows.sort()
+        pks = [pk for _, _, pk in rows[offset:end]]
+        by_pk = {point.pk: point for point in _annotated(driver).filter(pk__in=pks)}
+        return ChargingPointPage(points=_decorate([by_pk[pk] for pk in pks], position, now), total=len(rows))
+    points = _matching(_annotated(driver), driver, filters).order_by("cp_id")
+    if limit is None and offset == 0:
+        result = list(points)
+        return ChargingPointPage(points=_decorate(result, position, now), total=len(result))
+    total = matching.count()
+    return ChargingPointPage(points=_decorate(list(points[offset:end]), position, now), total=total)
+
+
+def charging_point_list(*, driver: Driver | None, filters: ChargingPointFilters) -> list[ChargingPoint]:
+    """Every point matching `filters` (see `charging_point_page`)."""
+    return charging_point_page(driver=driver, filters=filters).points
 
 
 def charging_point_get(

@@ -397,3 +397,29 @@ def test_driver_joins_the_queue_of_a_busy_point_sees_place_and_wait_then_leaves(
     assert ChargingSession.objects.get(pk=queued.pk).status == SessionStatus.CANCELLED
     expect(card(page, "CP-003").locator(".card__queue")).to_have_text(re.compile(r"^1 waiting"))
     problems.assert_none()
+
+
+def test_the_cards_come_from_one_list_request_without_a_request_per_card(open_page, network):
+    central_polled()
+    page, problems = open_page("desktop")
+    point_requests: list[str] = []
+    page.on(
+        "request", lambda request: point_requests.append(request.url) if "/charging-points" in request.url else None
+    )
+
+    sign_in(page, "alice")
+    expect(page.locator("#points .card")).to_have_count(12)
+    expect(card(page, "CP-001").locator(".card__price")).to_have_text("€0.4200/kWh")
+    expect(card(page, "CP-001").locator(".card__amenities")).to_have_text("Amenities: WiFi · Restroom · Coffee Shop")
+    # Prices stay through the next refreshes (every 0.5 s here), still with no detail requests.
+    for _ in range(50):
+        if len(point_requests) >= 3:
+            break
+        page.wait_for_timeout(100)
+
+    assert [url for url in point_requests if "/charging-points/" in url] == []
+    # Besides the city filter's one unfiltered read at start, every list read carries the details.
+    lists = [url for url in point_requests if "?" in url]
+    assert len(lists) >= 2 and all("include=details" in url for url in lists), point_requests
+    expect(card(page, "CP-001").locator(".card__price")).to_have_text("€0.4200/kWh")
+    problems.assert_none()

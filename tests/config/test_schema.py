@@ -65,6 +65,10 @@ def test_errors_and_parameters_are_described(schema):
         "lng",
         "radius_km",
         "ordering",
+        "bbox",
+        "limit",
+        "offset",
+        "include",
     }
     assert "400" in listing["responses"]
     request = paths["/drivers/{driver_id}/requests"]["post"]

@@ -1,4 +1,5 @@
-// One charging point's card: built once, then patched; its details (price, amenities) are fetched once.
+// One charging point's card: built once, then patched. Price and amenities come with the list's items
+// (`include=details`); `fetchDetail` asks for one point the list does not hold (the session's, filtered out).
 import { api } from "./api.js";
 import { h, setAttr, setText, show } from "./dom.js";
 import { fixed, num } from "./format.js";
@@ -87,7 +88,7 @@ export function updateCard(entry) {
   const p = entry.data;
   const r = entry.refs;
   const location = p.location || {};
-  const detail = state.details.get(p.cp_id);
+  const detail = "price_eur_per_kwh" in p ? p : state.details.get(p.cp_id);
   setAttr(entry.el, "data-status", p.status);
   setText(r.name, p.name || p.cp_id);
   setText(r.status, POINT_LABELS[p.status] || p.status);

@@ -1,6 +1,7 @@
 // The list of charging points: fetched with the filters (and the browser's position), kept in the API's order.
+// One request draws every card: `include=details` brings each point's price and amenities along.
 import { api } from "./api.js";
-import { buildCard, fetchDetail, updateCard, updateCardAction } from "./cards.js";
+import { buildCard, updateCard, updateCardAction } from "./cards.js";
 import { renderCityOptions } from "./cities.js";
 import { DRIVER } from "./config.js";
 import { $, announce, setText, show, showError } from "./dom.js";
@@ -12,6 +13,7 @@ const CARD_ACTIONS = { toggleFavorite: toggleFavorite, toggleWatch: toggleWatch,
 
 function pointsQuery(filters) {
   const params = new URLSearchParams(filters);
+  params.set("include", "details");
   if (state.position) {
     params.set("lat", state.position.lat);
     params.set("lng", state.position.lng);
@@ -41,8 +43,8 @@ function renderPoints(points) {
     if (!entry) {
       entry = buildCard(point, CARD_ACTIONS);
       state.points.set(point.cp_id, entry);
-      fetchDetail(point.cp_id);
     }
+    state.details.set(point.cp_id, point);
     if (JSON.stringify(entry.data) !== JSON.stringify(point) || !entry.rendered) {
       entry.data = point;
       updateCard(entry);

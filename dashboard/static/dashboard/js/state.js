@@ -3,7 +3,7 @@ export const state = {
   filters: {},
   position: null,
   points: new Map(), // cp_id -> { data, el, refs }
-  details: new Map(), // cp_id -> detail JSON (price, amenities), fetched once
+  details: new Map(), // cp_id -> the point with price and amenities: the list item (include=details), else fetched once
   cities: new Set(),
   session: null,
   sessionKey: "init",
