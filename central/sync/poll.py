@@ -2,6 +2,7 @@
 
 import logging
 from datetime import timedelta
+from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import transaction
@@ -15,16 +16,20 @@ from central.sync.silence import sessions_check_silence
 from central.sync.watches import watchers_notify_free_points
 from chargingpoints.models import ChargingPoint, PointStatus
 from chargingpoints.services import (
+    LIVE_FIELDS,
+    charging_point_live_changes,
     charging_point_mark_offline,
-    charging_point_update_live,
     charging_points_mark_stale_offline,
+    charging_points_update_live,
 )
 from common.datetimes import parse_datetime_utc
 from common.errors import CentralUnavailable
 from notifications.models import BroadcastAlert
 from notifications.services import broadcast_alert_upsert_from_central
+from sessions_app.models import ChargingSession
 from sessions_app.services.queue import queue_dispatch_head, queues_with_waiting
 from sessions_app.services.telemetry import session_apply_telemetry
+from sessions_app.status import SessionStatus
 
 logger = logging.getLogger(__name__)
 
@@ -72,39 +77,71 @@ def _live_fields(item: dict) -> dict:
 def central_picture_apply(items: list, *, now=None) -> dict:
     """Update every known point from one `charging_points` list; unreported points become OFFLINE.
 
-    Writes only the points whose live fields changed (one UPDATE for the rest's `last_updated`);
-    `status_changed_at` moves only when the stored status really changes. Energy and cost of the
-    CHARGING session a point's telemetry names follow it (never backwards). Returns counts for the log.
-    Called by the poll inside its transaction, after `_central_poll_result_is_newest`.
+    Only what changed is written: the points whose live fields changed in one UPDATE per batch
+    (`charging_points_update_live`; `status_changed_at` moves only when the stored status really changes),
+    and `last_updated` of the unchanged ones only once it is older than a third of CP_STALE_AFTER, so a
+    picture that changed nothing writes nothing. Energy and cost of the CHARGING session a point's
+    telemetry names follow it (never backwards), written only for sessions behind it. Returns counts for
+    the log. Called by the poll inside its transaction, after `_central_poll_result_is_newest`.
     """
     now = now or timezone.now()
-    points = {point.cp_id: point for point in ChargingPoint.objects.all()}
+    points = {point.cp_id: point for point in ChargingPoint.objects.only("cp_id", "last_updated", *LIVE_FIELDS)}
     seen: set[str] = set()
-    changed = 0
+    changes: list[tuple[ChargingPoint, dict]] = []
+    telemetry: dict[tuple[int, str], dict] = {}
+    refresh_before = now - timedelta(seconds=settings.CP_STALE_AFTER / 3)
+    to_refresh: list[int] = []
+    for item in items:
+        if not isinstance(item, dict) or not isinstance(item.get("cp_id"), str):
+            continue
+        point = points.get(item["cp_id"])
+        if point is None or point.cp_id in seen:
+            continue
+        seen.add(point.cp_id)
+        fields = _live_fields(item)
+        if charging_point_live_changes(point, fields):
+            changes.append((point, fields))
+        elif point.last_updated is None or point.last_updated < refresh_before:
+            to_refresh.append(point.pk)
+        if fields["telemetry_session_id"] and fields["telemetry_kwh"] is not None:
+            telemetry[(point.pk, fields["telemetry_session_id"])] = fields
     with transaction.atomic():
-        for item in items:
-            if not isinstance(item, dict) or not isinstance(item.get("cp_id"), str):
-                continue
-            point = points.get(item["cp_id"])
-            if point is None or point.cp_id in seen:
-                continue
-            seen.add(point.cp_id)
-            fields = _live_fields(item)
-            if charging_point_update_live(point, fields, now):
-                changed += 1
-            if fields["telemetry_session_id"] and fields["telemetry_kwh"] is not None:
-                session_apply_telemetry(
-                    cp_pk=point.pk,
-                    telemetry_session_id=fields["telemetry_session_id"],
-                    kwh=fields["telemetry_kwh"],
-                    euros=fields["telemetry_eur"],
-                )
-        ChargingPoint.objects.filter(cp_id__in=seen).update(last_updated=now)
+        changed = charging_points_update_live(changes, now)
+        if to_refresh:
+            ChargingPoint.objects.filter(pk__in=to_refresh).update(last_updated=now)
+        _sessions_follow_telemetry(telemetry)
         offline = 0
         for point in points.values():
             if point.cp_id not in seen and point.status != PointStatus.OFFLINE:
                 offline += charging_point_mark_offline(point, now=now, reason="NOT_REPORTED")
     return {"reported": len(seen), "changed": changed, "offline": offline}
+
+
+def _sessions_follow_telemetry(telemetry: dict[tuple[int, str], dict]) -> None:
+    """Hand the telemetry to the CHARGING sessions it names whose figures are behind it (one read for all;
+    a session already at the reported energy costs no statement)."""
+    if not telemetry:
+        return
+    open_sessions = ChargingSession.objects.filter(
+        status=SessionStatus.CHARGING,
+        ticket_received_at__isnull=True,
+        session_id__in={session_id for _, session_id in telemetry},
+    ).values_list("charging_point_id", "session_id", "energy_kwh")
+    for cp_pk, session_id, energy in open_sessions:
+        fields = telemetry.get((cp_pk, session_id))
+        if fields is None or not _ahead_of(fields["telemetry_kwh"], energy):
+            continue
+        session_apply_telemetry(
+            cp_pk=cp_pk, telemetry_session_id=session_id, kwh=fields["telemetry_kwh"], euros=fields["telemetry_eur"]
+        )
+
+
+def _ahead_of(kwh: float, stored: Decimal | None) -> bool:
+    try:
+        reported = Decimal(str(kwh)).quantize(Decimal("0.0001"))
+    except InvalidOperation:
+        return False
+    return stored is None or reported > stored
 
 
 def central_system_events_apply(events: list) -> int:
