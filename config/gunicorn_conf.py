@@ -8,6 +8,12 @@ as a small HTML page, and gunicorn has no setting or hook for their format. Repl
 (this file runs in the master, before the workers fork) gives them the API's error shape, `{"detail": ...}`;
 gunicorn still picks the status and logs the error. gunicorn is pinned in requirements.txt, and
 tests/config/test_gunicorn_conf.py checks the answers against a real gunicorn.
+
+Keep-alive: an open dashboard asks again every DASHBOARD_REFRESH_SECONDS (2 s). With gunicorn's default of 2 s the
+connection was closed just as the next poll reused it (reset connections, failed requests under load); 75 s keeps
+it open between polls, and is above the idle time-out of common load balancers (60 s), so they, not gunicorn,
+close idle connections. Only the threaded worker keeps connections open (every start line passes `--threads`);
+an idle one costs no thread, it waits in the worker's poller (up to `worker_connections` per worker).
 """
 
 import json
@@ -30,3 +36,5 @@ def write_json_error(sock, status_int: int, reason: str, mesg: str) -> None:
 
 
 util.write_error = write_json_error
+
+keepalive = 75

@@ -12,17 +12,24 @@ def driver_get_own(*, user: AbstractBaseUser, driver_id: str) -> Driver:
 
     Another driver's id and an id that does not exist answer the same, so nothing is revealed.
     """
-    driver = Driver.objects.filter(user_id=user.pk, driver_id=driver_id).first() if user.is_authenticated else None
-    if driver is None:
+    driver = driver_of_user(user=user)
+    if driver is None or driver.driver_id != driver_id:
         raise DriverNotFound()
     return driver
 
 
 def driver_of_user(*, user: AbstractBaseUser | AnonymousUser | None) -> Driver | None:
-    """The driver signed in as `user`, or None (anonymous, or a user who is not a driver)."""
+    """The driver signed in as `user`, or None (anonymous, or a user who is not a driver).
+
+    Read through `user.driver`: one query the first time for this user object, none after, and none at all for
+    a user the token authentication brought with its driver (drivers/authentication.py).
+    """
     if user is None or not user.is_authenticated:
         return None
-    return Driver.objects.filter(user_id=user.pk).first()
+    try:
+        return user.driver
+    except Driver.DoesNotExist:
+        return None
 
 
 def watch_list_active(*, driver: Driver, now=None) -> list[Watch]:

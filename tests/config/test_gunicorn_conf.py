@@ -6,6 +6,7 @@ import signal
 import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -129,3 +130,39 @@ def test_every_way_of_starting_the_web_process_uses_the_config():
     assert "-c config/gunicorn_conf.py" in web_line
     assert '"-c", "config/gunicorn_conf.py"' in (base / "docker-compose.yml").read_text()
     assert '"-c", "config/gunicorn_conf.py"' in (base / "Dockerfile").read_text()
+
+
+def _read_response(sock: socket.socket) -> tuple[int, bytes]:
+    """One response with a Content-Length from a connection that stays open; (0, b"") when it was closed."""
+    data = b""
+    while b"\r\n\r\n" not in data:
+        if not (chunk := sock.recv(65536)):
+            return 0, b""
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    length = int(next(line for line in head.split(b"\r\n") if line.lower().startswith(b"content-length:")).split()[1])
+    while len(body) < length:
+        body += sock.recv(65536)
+    return int(head.split()[1]), body
+
+
+def test_a_connection_stays_open_from_one_poll_of_the_page_to_the_next(gunicorn):
+    poll = _get(0, "/health").replace(b"Connection: close", b"Connection: keep-alive")
+    with socket.create_connection(("127.0.0.1", gunicorn), timeout=10) as sock:
+        sock.sendall(poll)
+        assert _read_response(sock)[0] == 200
+
+        time.sleep(settings.DASHBOARD_REFRESH_SECONDS + 0.5)
+        try:
+            sock.sendall(poll)
+            status, body = _read_response(sock)
+        except ConnectionResetError:
+            status, body = 0, b""
+
+    assert (status, json.loads(body)["status"]) == (200, "healthy")
+
+
+def test_keep_alive_outlasts_the_refresh_interval_and_a_load_balancers_idle_time_out():
+    from config import gunicorn_conf
+
+    assert gunicorn_conf.keepalive > max(settings.DASHBOARD_REFRESH_SECONDS, 60)

@@ -350,8 +350,8 @@ def test_list_query_count_does_not_grow_with_points(alice, alice_client, anon_cl
     # The annotated points, then the session lengths behind the wait estimates (per point, per power class).
     with django_assert_num_queries(3):
         anonymous = anon_client.get("/charging-points?lat=0&lng=0")
-    # Token lookup, the driver, and the same three.
-    with django_assert_num_queries(5):
+    # The token with its user and driver (one joined query; none once cached), and the same three.
+    with django_assert_num_queries(4):
         authenticated = alice_client.get("/charging-points")
 
     assert len(anonymous.json()) == len(authenticated.json()) == count + len(range(0, count, 2))

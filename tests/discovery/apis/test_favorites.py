@@ -92,6 +92,7 @@ def test_favorites_query_count_does_not_grow(alice, alice_client, django_assert_
         FavoriteFactory(driver=alice, charging_point=ChargingPointFactory())
         ChargingPointFactory()
 
-    # Token, driver, the annotated points, the session lengths behind the wait estimates (per point, per class).
-    with django_assert_num_queries(5):
+    # Token with user and driver (one query), the annotated points, the session lengths behind the wait estimates
+    # (per point, per class).
+    with django_assert_num_queries(4):
         assert len(alice_client.get(URL).json()) == 12

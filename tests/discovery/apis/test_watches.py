@@ -179,5 +179,5 @@ def test_watches_query_count_does_not_grow(alice, alice_client, django_assert_nu
         point = ChargingPointFactory(status=PointStatus.OCCUPIED)
         Watch.objects.create(driver=alice, charging_point=point, expires_at=expires)
 
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         assert len(alice_client.get(URL).json()) == 12

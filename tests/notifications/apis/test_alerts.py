@@ -115,6 +115,6 @@ def test_alert_query_count_does_not_grow(alice, alice_client, places, django_ass
     for index in range(8):
         _scoped_alert(f"alert-{index}", index + 1, points=[places["springfield"], places["boston"]])
 
-    # Token, driver, favorites, open session, alerts, their points.
-    with django_assert_num_queries(6):
+    # Token with user and driver (one query), favorites, open session, alerts, their points.
+    with django_assert_num_queries(5):
         assert len(alice_client.get(URL).json()) == 8

@@ -123,5 +123,5 @@ def test_bob_cannot_read_or_mark_alices_notifications(bob_client, notes):
 def test_list_query_count_does_not_grow(alice, alice_client, django_assert_num_queries):
     NotificationFactory.create_batch(15, driver=alice)
 
-    with django_assert_num_queries(3):
+    with django_assert_num_queries(2):
         assert len(alice_client.get(URL).json()) == 15
