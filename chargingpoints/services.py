@@ -9,6 +9,7 @@ import math
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import NamedTuple
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -180,30 +181,31 @@ _FLOAT_FIELDS = frozenset({"telemetry_kw", "telemetry_kwh", "telemetry_eur"})
 LIVE_BATCH_SIZE = 1000
 
 
-def charging_point_live_changes(point: ChargingPoint, fields: dict) -> bool:
-    """Whether `fields` (all of LIVE_FIELDS) differ from the point's stored live fields."""
-    return any(getattr(point, name) != fields[name] for name in LIVE_FIELDS)
+class LiveChange(NamedTuple):
+    """A point whose live fields central reported differently: its new fields (all of LIVE_FIELDS)."""
+
+    pk: int
+    cp_id: str
+    status_before: str
+    fields: dict
 
 
-def charging_points_update_live(changes: list[tuple[ChargingPoint, dict]], now) -> int:
+def charging_points_update_live(changes: list[LiveChange], now) -> int:
     """Write the live fields of the points whose picture changed, with `last_updated` and `updated_at`: one
     `UPDATE … FROM (VALUES …)` per LIVE_BATCH_SIZE points, never one statement per point.
 
     `status_changed_at` moves only where the stored status (at the UPDATE, not as read earlier) differs
     from the new one: it keys the offline alerts. Works on PostgreSQL and on SQLite (3.33 or later).
-    Returns the number of points written; the objects are updated in memory too.
+    Returns the number of points written.
     """
     if not changes:
         return 0
-    table = connection.ops.quote_name(ChargingPoint._meta.db_table)
-    pk = connection.ops.quote_name(ChargingPoint._meta.pk.column)
     quote = connection.ops.quote_name
+    table = quote(ChargingPoint._meta.db_table)
     # A VALUES list's columns are column1, column2, … on both PostgreSQL and SQLite; column1 is the pk.
     assignments = ", ".join(f"{quote(name)} = v.column{index}" for index, name in enumerate(LIVE_FIELDS, start=2))
-    status_column = f"v.column{LIVE_FIELDS.index('status') + 2}"
-    placeholders = ", ".join(
-        ["%s"] + ["CAST(%s AS double precision)" if f in _FLOAT_FIELDS else "%s" for f in LIVE_FIELDS]
-    )
+    new_status = f"v.column{LIVE_FIELDS.index('status') + 2}"
+    row = ", ".join(["%s"] + ["CAST(%s AS double precision)" if f in _FLOAT_FIELDS else "%s" for f in LIVE_FIELDS])
     stamp = connection.ops.adapt_datetimefield_value(now)
     written = 0
     with transaction.atomic():
@@ -211,26 +213,28 @@ def charging_points_update_live(changes: list[tuple[ChargingPoint, dict]], now) 
             batch = changes[start : start + LIVE_BATCH_SIZE]
             sql = (
                 f"UPDATE {table} SET {assignments}, "
-                f"{quote('status_changed_at')} = CASE WHEN {table}.{quote('status')} <> {status_column} "
+                f"{quote('status_changed_at')} = CASE WHEN {table}.{quote('status')} <> {new_status} "
                 f"THEN %s ELSE {table}.{quote('status_changed_at')} END, "
                 f"{quote('last_updated')} = %s, {quote('updated_at')} = %s "
-                f"FROM (VALUES {', '.join(f'({placeholders})' for _ in batch)}) AS v "
-                f"WHERE {table}.{pk} = v.column1"
+                f"FROM (VALUES {', '.join(f'({row})' for _ in batch)}) AS v "
+                f"WHERE {table}.{quote(ChargingPoint._meta.pk.column)} = v.column1"
             )
             params = [stamp, stamp, stamp]
-            for point, fields in batch:
-                params.append(point.pk)
-                params.extend(fields[name] for name in LIVE_FIELDS)
+            for change in batch:
+                params.append(change.pk)
+                params.extend(change.fields[name] for name in LIVE_FIELDS)
             with connection.cursor() as cursor:
                 cursor.execute(sql, params)
                 written += cursor.rowcount
-    for point, fields in changes:
-        if point.status != fields["status"]:
-            logger.info("point %s %s -> %s (%s)", point.cp_id, point.status, fields["status"], fields["central_state"])
-            point.status_changed_at = now
-        for name in LIVE_FIELDS:
-            setattr(point, name, fields[name])
-        point.last_updated = point.updated_at = now
+    for change in changes:
+        if change.status_before != change.fields["status"]:
+            logger.info(
+                "point %s %s -> %s (%s)",
+                change.cp_id,
+                change.status_before,
+                change.fields["status"],
+                change.fields["central_state"],
+            )
     return written
 
 

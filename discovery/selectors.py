@@ -6,6 +6,7 @@ Central has no queue: the queue is the dashboard's own waiting list (sessions_ap
 last (discovery.waits, where the method is written down).
 """
 
+import math
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -24,7 +25,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from chargingpoints.models import ChargingPoint, PointStatus
-from chargingpoints.selectors import ChargingPointFilters, LatLngBox, haversine_km, radius_box
+from chargingpoints.selectors import EARTH_RADIUS_KM, ChargingPointFilters, LatLngBox, haversine_km, radius_box
 from common.errors import ChargingPointNotFound
 from discovery.waits import estimated_wait_minutes, typical_minutes, wait_for_position
 from drivers.models import Driver, Favorite
@@ -33,6 +34,10 @@ from sessions_app.status import SessionStatus
 
 # `distance_km` is shown with one decimal: half of that is how far past the radius a listed point may be.
 DISTANCE_ROUNDING_KM = 0.05 + 1e-9
+# The nearest-first page without a radius: the first box's reach, and how far inside it a point must be for
+# its shown distance to be below that of every point outside (more than twice the rounding).
+NEAREST_FIRST_REACH_KM = 5.0
+NEAREST_MARGIN_KM = 0.2
 
 
 def _annotated(driver: Driver | None) -> QuerySet[ChargingPoint]:
@@ -138,23 +143,52 @@ def charging_point_page(
     position = _position(filters, driver)
     end = None if limit is None else offset + limit
     if position is not None and (filters.radius_km is not None or filters.order_by_distance):
-        rows = [
-            (round(haversine_km(position[0], position[1], lat, lng), 1), cp_id, pk)
-            for pk, cp_id, lat, lng in matching.order_by("cp_id").values_list("pk", "cp_id", "latitude", "longitude")
-        ]
-        if filters.radius_km is not None:
-            rows = [row for row in rows if row[0] <= filters.radius_km]
+        if filters.radius_km is None and limit is not None:
+            rows, total = _nearest(matching, position, offset + limit)
+        else:
+            rows = _distances(matching, position)
+            if filters.radius_km is not None:
+                rows = [row for row in rows if row[0] <= filters.radius_km]
+            total = len(rows)
         if filters.order_by_distance:
             rows.sort()
-        pks = [pk for _, _, pk in rows[offset:end]]
-        by_pk = {point.pk: point for point in _annotated(driver).filter(pk__in=pks)}
-        return ChargingPointPage(points=_decorate([by_pk[pk] for pk in pks], position, now), total=len(rows))
-    points = _matching(_annotated(driver), driver, filters).order_by("cp_id")
-    if limit is None and offset == 0:
-        result = list(points)
+        pks = [row[2] for row in rows[offset:end]]
+    elif limit is None and offset == 0:
+        result = list(_matching(_annotated(driver), driver, filters).order_by("cp_id"))
         return ChargingPointPage(points=_decorate(result, position, now), total=len(result))
-    total = matching.count()
-    return ChargingPointPage(points=_decorate(list(points[offset:end]), position, now), total=total)
+    else:
+        total = matching.count()
+        pks = list(matching.order_by("cp_id").values_list("pk", flat=True)[offset:end])
+    # The costly part (queue, favorite and the wait figures) only for the page's points.
+    by_pk = {point.pk: point for point in _annotated(driver).filter(pk__in=pks)}
+    return ChargingPointPage(points=_decorate([by_pk[pk] for pk in pks], position, now), total=total)
+
+
+def _distances(points: QuerySet[ChargingPoint], position: tuple[float, float]) -> list[tuple]:
+    """(distance as shown, cp_id, pk, exact distance) of each point, in cp_id order."""
+    rows = []
+    for pk, cp_id, lat, lng in points.order_by("cp_id").values_list("pk", "cp_id", "latitude", "longitude"):
+        exact = haversine_km(position[0], position[1], lat, lng)
+        rows.append((round(exact, 1), cp_id, pk, exact))
+    return rows
+
+
+def _nearest(points: QuerySet[ChargingPoint], position: tuple[float, float], needed: int) -> tuple[list, int]:
+    """Enough of the points nearest to `position` to hold the first `needed` in (distance as shown, cp_id)
+    order, and how many points there are, reading only boxes around the position (the index).
+
+    The box of reach r holds every point within r, so a point outside it is farther than r; once `needed`
+    points lie within r − NEAREST_MARGIN_KM (their shown distance is below any outside point's), the
+    first `needed` are all in the box. Else the reach grows fourfold, up to the whole Earth.
+    """
+    total = points.count()
+    reach = NEAREST_FIRST_REACH_KM
+    while True:
+        rows = _distances(points.filter(_box_q(radius_box(*position, reach))), position)
+        sure = sum(1 for row in rows if row[3] <= reach - NEAREST_MARGIN_KM)
+        if sure >= min(needed, total) or reach >= math.pi * EARTH_RADIUS_KM:
+            return rows, total
+        reach *= 4
 
 
 def charging_point_list(*, driver: Driver | None, filters: ChargingPointFilters) -> list[ChargingPoint]:

@@ -140,3 +140,28 @@ def test_distance_ordering_without_radius_stays_nearest_first(db):
 
     assert [(p.cp_id, p.distance_km) for p in page.points] == [("CP-B", 5.0), ("CP-C", 12.0)]
     assert page.total == 3
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_nearest_first_pages_match_sorting_every_point(db, seed):
+    """Pages of the nearest-first list (boxes growing around the position) equal slices of the full sort,
+    including points whose shown distances tie, and far-away ones."""
+    import random
+
+    rng = random.Random(seed)
+    for i in range(120):
+        lat, lng = destination(*CENTRE, rng.uniform(0, 360), rng.choice([rng.uniform(0, 30), rng.uniform(0, 3000)]))
+        ChargingPointFactory(cp_id=f"CP-{i:03d}", latitude=lat, longitude=lng)
+    for i in range(6):  # the same shown distance, 7.3 km, in different directions: cp_id breaks the tie
+        ChargingPointFactory(
+            cp_id=f"CP-T{i}",
+            latitude=destination(*CENTRE, 60 * i, 7.3)[0],
+            longitude=destination(*CENTRE, 60 * i, 7.3)[1],
+        )
+    filters = ChargingPointFilters(latitude=CENTRE[0], longitude=CENTRE[1], order_by_distance=True)
+    everything = [p.cp_id for p in charging_point_page(driver=None, filters=filters).points]
+
+    for offset, limit in ((0, 1), (0, 10), (5, 7), (40, 30), (100, 50), (125, 5)):
+        page = charging_point_page(driver=None, filters=filters, limit=limit, offset=offset)
+        assert [p.cp_id for p in page.points] == everything[offset : offset + limit]
+        assert page.total == 126
