@@ -21,7 +21,7 @@ from central.gateway.messages import PoisonMessage, SessionTicket
 from central.gateway.topics import kafka_topics_ensure
 from central.models import DeadLetter
 from central.sync.progress import ProgressRecorder
-from central.sync.updates import SessionIndex, central_event_apply, central_event_decode
+from central.sync.updates import KnownCharging, central_event_apply, central_event_decode, central_events_apply
 
 logger = logging.getLogger(__name__)
 
@@ -37,6 +37,8 @@ class CentralEventsConsumer:
         self.dead_letters = 0
         self._consumer: Consumer | None = None
         self.progress = ProgressRecorder(self.group_id)
+        # What this consumer knows of CHARGING sessions, so that central's ticks for them cost no query.
+        self.known = KnownCharging()
 
     def start(self) -> "CentralEventsConsumer":
         if self._consumer is None:
@@ -51,10 +53,12 @@ class CentralEventsConsumer:
 
     def _on_assign(self, consumer, partitions) -> None:
         self.assigned = True
+        self.known.clear()  # another member may have applied these partitions meanwhile
         logger.info("assigned %s", ", ".join(f"{p.topic}[{p.partition}]" for p in partitions))
 
     def _on_revoke(self, consumer, partitions) -> None:
         self.assigned = False
+        self.known.clear()
 
     def close(self) -> None:
         if self._consumer is not None:
@@ -163,9 +167,9 @@ class CentralEventsConsumer:
         decoded.sort(key=lambda pair: not isinstance(pair[1], SessionTicket))
         try:
             with transaction.atomic():
-                index = SessionIndex([event for _, event in decoded])
-                outcomes = [central_event_apply(event, index) for _, event in decoded]
+                outcomes = central_events_apply([event for _, event in decoded], self.known)
         except Exception:
+            self.known.clear()  # it learnt from writes that were rolled back
             # Something in the batch failed: redo it one message per transaction to isolate it.
             logger.warning("batch of %s messages failed; applying one by one", len(decoded), exc_info=True)
             for record, event in decoded:

@@ -6,6 +6,9 @@ among open sessions; what matches nothing is ignored. Must run inside the caller
 """
 
 import logging
+import time
+from dataclasses import dataclass
+from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
@@ -21,6 +24,8 @@ from sessions_app.services.records import (
     session_mark_stop_owed,
     session_note_alive,
     session_record_final_figures,
+    sessions_note_alive,
+    sign_of_life_every,
 )
 from sessions_app.services.transitions import format_figures, is_provisional_failure, session_transition
 from sessions_app.status import FINISHED_STATUSES, OPEN_STATUSES, SessionStatus
@@ -109,6 +114,135 @@ class SessionIndex:
             s for s in self._open_by_driver.get(driver_id, ()) if s.is_open and s.charging_point.cp_id == cp_id
         ]
         return max(candidates, key=lambda s: (s.requested_at, s.pk), default=None)
+
+    def open_of(self, driver_id: str) -> list[ChargingSession]:
+        return [s for s in self._open_by_driver.get(driver_id, ()) if s.is_open]
+
+
+@dataclass
+class _Charging:
+    pk: int
+    cp_id: str
+    request_id: str
+    session_id: str
+    last_seen: datetime | None
+    checked_at: float  # time.monotonic() when the database last showed it CHARGING
+
+
+class KnownCharging:
+    """The sessions a consumer knows to be CHARGING, by driver (one open session each), kept between batches.
+
+    Central forwards every telemetry as `in_progress`: for a session already CHARGING such a tick changes
+    nothing the driver sees, only (at most every `sign_of_life_every`) its sign of life. A tick that fits an
+    entry (same point and driver, no other request or session named) is settled from here, without loading
+    the session. Entries are learnt from the batch's own index after its writes and forgotten for every driver
+    a batch touches otherwise. The dashboard's other processes (stop, poll, time-outs) may end a session
+    meanwhile, so an entry is trusted for KAFKA_CONSUMER_TRUST_CHARGING_SECONDS only: then one query per batch
+    re-reads the status of the expired ones (a session ended elsewhere is seen within that time).
+    The consumer clears it on a rebalance and when a batch fails.
+    """
+
+    def __init__(self):
+        self._by_driver: dict[str, _Charging] = {}
+
+    def __len__(self) -> int:
+        return len(self._by_driver)
+
+    def clear(self) -> None:
+        self._by_driver.clear()
+
+    def fitting(self, event) -> _Charging | None:
+        if not isinstance(event, DriverUpdate) or event.status != "in_progress":
+            return None
+        entry = self._by_driver.get(event.driver_id)
+        if entry is None or entry.cp_id != event.cp_id:
+            return None
+        if event.request_id not in (None, entry.request_id) or event.session_id not in (None, entry.session_id):
+            return None  # names another request or session: matched the long way
+        return entry
+
+    def forget(self, driver_id: str) -> None:
+        self._by_driver.pop(driver_id, None)
+
+    def learn(self, sessions: list[ChargingSession], checked_at: float) -> None:
+        for session in sessions:
+            if session.status == SessionStatus.CHARGING and session.queue_position is None:
+                self._by_driver[session.driver.driver_id] = _Charging(
+                    pk=session.pk,
+                    cp_id=session.charging_point.cp_id,
+                    request_id=session.request_id,
+                    session_id=session.session_id,
+                    last_seen=session.last_seen_at_point,
+                    checked_at=checked_at,
+                )
+
+
+def central_events_apply(events: list, known: KnownCharging | None = None) -> list[str]:
+    """Apply a batch of decoded events in order (inside the caller's transaction); returns their outcomes.
+
+    Ticks that `known` settles cost no session query: their due signs of life are one UPDATE for the batch
+    (and, past the trust time, one SELECT re-reads the status of the entries used). Every other event is
+    matched through one SessionIndex for the batch. A driver's events after one that goes the long way go the
+    long way too, so each driver's events keep their order.
+    """
+    known = known if known is not None else KnownCharging()
+    outcomes: list[str | None] = [None] * len(events)
+    quick: list[tuple[int, object, _Charging]] = []
+    slow: list[int] = []
+    touched: set[str] = set()
+    for position, event in enumerate(events):
+        entry = None if event.driver_id in touched else known.fitting(event)
+        if entry is None:
+            slow.append(position)
+            touched.add(event.driver_id)
+        else:
+            quick.append((position, event, entry))
+    if quick:
+        slow.extend(_settle_known_ticks(quick, known, outcomes))
+        slow.sort()
+    if slow:
+        index = SessionIndex([events[position] for position in slow])
+        for position in slow:
+            outcomes[position] = central_event_apply(events[position], index)
+        checked_at = time.monotonic()
+        for driver_id in {events[position].driver_id for position in slow}:
+            known.forget(driver_id)
+            known.learn(index.open_of(driver_id), checked_at)
+    return outcomes
+
+
+def _settle_known_ticks(quick, known: KnownCharging, outcomes: list) -> list[int]:
+    """Settle ticks of sessions known CHARGING; returns the positions that must go the long way after all."""
+    mono, now = time.monotonic(), timezone.now()
+    trust = settings.KAFKA_CONSUMER_TRUST_CHARGING_SECONDS
+    expired = {entry.pk for _, _, entry in quick if mono - entry.checked_at >= trust}
+    if expired:
+        still = set(
+            ChargingSession.objects.filter(pk__in=expired, status=SessionStatus.CHARGING).values_list("pk", flat=True)
+        )
+        ended = {event.driver_id for _, event, entry in quick if entry.pk not in still and entry.pk in expired}
+        for driver_id in ended:
+            known.forget(driver_id)  # ended (or changed) by another process: matched the long way
+        for _, _, entry in quick:
+            if entry.pk in still:
+                entry.checked_at = mono
+    else:
+        ended = set()
+    every = sign_of_life_every()
+    due = {}
+    back = []
+    for position, event, entry in quick:
+        if event.driver_id in ended:
+            back.append(position)
+            continue
+        if entry.last_seen is None or now - entry.last_seen >= every:
+            due[entry.pk] = entry
+        outcomes[position] = NOOP
+    if due:
+        sessions_note_alive(list(due), now=now)
+        for entry in due.values():
+            entry.last_seen = now
+    return back
 
 
 def _request_match_fits(session: ChargingSession, update: DriverUpdate) -> bool:

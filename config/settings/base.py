@@ -386,6 +386,10 @@ KAFKA_OUTBOX_RESEND_AFTER = env.float("KAFKA_OUTBOX_RESEND_AFTER", default=12.0)
 # one group that only poll once a second would otherwise hold partitions and delay updates by up to a second.
 CENTRAL_EVENTS_DRAIN_TASK = env_bool("CENTRAL_EVENTS_DRAIN_TASK", default=True)
 KAFKA_CONSUMER_BATCH_SIZE = env.int("KAFKA_CONSUMER_BATCH_SIZE", default=500)
+# How long the consumer trusts what it knows of a CHARGING session (central.sync.updates.KnownCharging) before
+# it re-reads the status: `in_progress` ticks for it cost no query meanwhile; a session ended by another
+# process (the driver's stop, the poll) is seen by the consumer's tick handling within this time.
+KAFKA_CONSUMER_TRUST_CHARGING_SECONDS = env.float("KAFKA_CONSUMER_TRUST_CHARGING_SECONDS", default=1.0)
 KAFKA_DRAIN_MAX_SECONDS = env.float("KAFKA_DRAIN_MAX_SECONDS", default=5.0)
 # Retry interval of the stop call for sessions cancelled or timed out after central accepted them.
 CENTRAL_STOP_RETRY_SECONDS = env.float("CENTRAL_STOP_RETRY_SECONDS", default=5.0)

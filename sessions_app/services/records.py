@@ -29,20 +29,28 @@ def session_adopt_central_id(session: ChargingSession, central_session_id: str |
     return bool(ChargingSession.objects.filter(pk=session.pk, session_id=session.session_id).update(**change))
 
 
-def _sign_of_life_every() -> timedelta:
-    # How often a stream of `in_progress` updates refreshes `last_seen_at_point`: rarely enough that most
-    # telemetry ticks cost no write, often enough that the poll's grace period never runs out while central
-    # still reports the session (life on either channel counts).
+def sign_of_life_every() -> timedelta:
+    """How often a stream of `in_progress` updates refreshes `last_seen_at_point`: rarely enough that most
+    telemetry ticks cost no write, often enough that the poll's grace period never runs out while central
+    still reports the session (life on either channel counts)."""
     return timedelta(seconds=max(0.5, min(60.0, settings.SESSION_LOST_GRACE_SECONDS / 3)))
 
 
 def session_note_alive(session: ChargingSession) -> None:
     """Central still reports this session charging: it is alive, whatever the poll shows of its point."""
     now = timezone.now()
-    if session.last_seen_at_point and now - session.last_seen_at_point < _sign_of_life_every():
+    if session.last_seen_at_point and now - session.last_seen_at_point < sign_of_life_every():
         return
     ChargingSession.objects.filter(pk=session.pk, status=SessionStatus.CHARGING).update(last_seen_at_point=now)
     session.last_seen_at_point = now  # the index holds this very object: no re-read needed
+
+
+def sessions_note_alive(pks, *, now) -> int:
+    """`session_note_alive` for a whole batch of sessions, in one UPDATE (only those still CHARGING).
+    The caller decides which are due (`sign_of_life_every`). Returns how many rows it wrote."""
+    if not pks:
+        return 0
+    return ChargingSession.objects.filter(pk__in=pks, status=SessionStatus.CHARGING).update(last_seen_at_point=now)
 
 
 def session_mark_stop_owed(session: ChargingSession, central_session_id: str | None) -> bool:

@@ -3,6 +3,8 @@
 import pytest
 from confluent_kafka import TopicPartition
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from central.models import DeadLetter
 from central.sync.consumer import CentralEventsConsumer
@@ -93,6 +95,29 @@ def test_a_restarted_consumer_resumes_after_the_committed_offset(pending, centra
     finally:
         second.close()
     assert status_of(pending) == SessionStatus.CHARGING
+
+
+def test_ticks_for_a_session_the_consumer_knows_charging_cost_no_session_query(
+    pending, central_kafka, consumer, settings
+):
+    settings.SESSION_LOST_GRACE_SECONDS = 180.0  # no sign of life due during the test
+    settings.KAFKA_CONSUMER_TRUST_CHARGING_SECONDS = 60.0
+    session_id = central_kafka.accept(central_kafka.next_request())
+    tick = {"request_id": pending.request_id, "driver_id": "driver-alice", "cp_id": "CP-001", "status": "in_progress"}
+    central_kafka.update(**tick)
+    assert consumer.drain(5) == 2
+    for _ in range(5):
+        central_kafka.update(**tick)
+    with CaptureQueriesContext(connection) as captured:
+        assert consumer.drain(5) == 5
+    table = ChargingSession._meta.db_table
+    assert [q["sql"] for q in captured.captured_queries if table in q["sql"]] == []
+    # The session ends: the next ticks are matched the long way and change nothing.
+    central_kafka.update(**{**tick, "status": "completed", "session_id": session_id})
+    central_kafka.update(**tick)
+    assert consumer.drain(5) == 2
+    assert status_of(pending) == SessionStatus.COMPLETED
+    assert len(consumer.known) == 0
 
 
 def test_management_command_applies_messages_until_told_to_stop(pending, central_kafka, capsys):
