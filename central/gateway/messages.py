@@ -91,6 +91,9 @@ class Message(BaseModel):
     def from_wire(cls, data: Any):
         """A dict (or raw JSON bytes) -> a validated message. Raises PoisonMessage naming the field."""
         if isinstance(data, bytes | bytearray | str):
+            message = cls._from_json(data)
+            if message is not None:
+                return message
             data = decode_json_object(data)
         if not isinstance(data, dict):
             raise PoisonMessage("value is not a JSON object")
@@ -98,6 +101,18 @@ class Message(BaseModel):
             return cls.model_validate(data)
         except ValidationError as exc:
             raise PoisonMessage(_describe(exc)) from None
+
+    @classmethod
+    def _from_json(cls, raw: bytes | bytearray | str):
+        """The consumer's hot path: pydantic parses and validates raw JSON in one pass (half the time of
+        json.loads + model_validate). None for whatever it refuses: the caller reads that again the long way, so
+        the messages accepted and the errors named are exactly those of the long way."""
+        if not raw:
+            return None
+        try:
+            return cls.model_validate_json(raw)
+        except ValidationError:
+            return None
 
     def to_wire(self) -> dict:
         return self.model_dump(mode="json")
@@ -174,6 +189,11 @@ class DriverUpdate(Message):
 
     @classmethod
     def from_wire(cls, data: Any):
+        if isinstance(data, bytes | bytearray | str):
+            message = cls._from_json(data)
+            if message is not None:
+                return message
+            data = decode_json_object(data)  # e.g. " in_progress ": stripped below, as for a dict
         if isinstance(data, dict) and isinstance(data.get("status"), str):
             data = {**data, "status": data["status"].strip()}
         return super().from_wire(data)

@@ -458,11 +458,11 @@ def _ticket_end_reason(session: ChargingSession, ticket: SessionTicket) -> str:
 
 def central_event_decode(topic: str, raw: bytes | None) -> DriverUpdate | SessionTicket:
     """Raw Kafka value of one of the topics the dashboard reads -> a validated message. Raises PoisonMessage."""
-    data = decode_json_object(raw)
     if topic == settings.KAFKA_TOPIC_UPDATES:
-        return DriverUpdate.from_wire(data)
+        return DriverUpdate.from_wire(raw or b"")
     if topic == settings.KAFKA_TOPIC_TICKETS:
-        return SessionTicket.from_wire(data)
+        return SessionTicket.from_wire(raw or b"")
+    decode_json_object(raw)
     raise PoisonMessage(f"no handler for topic {topic}")
 
 

@@ -16,6 +16,7 @@ from central.gateway.messages import (
     SessionTicket,
     StopRequest,
     StopResponse,
+    decode_json_object,
 )
 
 AT = datetime(2026, 11, 23, 21, 57, 6, 270015, tzinfo=UTC)
@@ -176,3 +177,46 @@ def test_unknown_fields_are_ignored_and_messages_are_keyed_as_the_protocol_says(
     assert CPStatus(cp_id="CP-1", state="ACTIVATED").key == "CP-1"
     assert CentralCommand(cmd="resume_cp", cp_id="CP-1").key == "CP-1"
     assert SessionTicket.from_wire(TICKET).key == "driver-alice"
+
+
+def _read(kind, value):
+    try:
+        return kind.from_wire(value)
+    except PoisonMessage as exc:
+        return f"poison: {exc}"
+
+
+@pytest.mark.parametrize(
+    "kind, raw",
+    [
+        (SessionTicket, json.dumps(TICKET).encode()),
+        (SessionTicket, b'{"cp_id":" CP-1 ","session_id":"s","driver_id":"d","energy_kwh":1,"total_cost_eur":"0.3"}'),
+        (SessionTicket, b'{"cp_id":"C","session_id":"s","driver_id":"d","energy_kwh":NaN,"total_cost_eur":1}'),
+        (SessionTicket, b'{"cp_id":"C","session_id":"s","driver_id":"d","energy_kwh":1e400,"total_cost_eur":1}'),
+        (
+            SessionTicket,
+            b'{"cp_id":"C","session_id":"s","driver_id":"d","energy_kwh":1,"energy_kwh":2,"total_cost_eur":1}',
+        ),
+        (
+            SessionTicket,
+            b'\xef\xbb\xbf{"cp_id":"C","session_id":"s","driver_id":"d","energy_kwh":1,"total_cost_eur":1}',
+        ),
+        (SessionTicket, b'{"cp_id":"C\xff","session_id":"s","driver_id":"d","energy_kwh":1,"total_cost_eur":1}'),
+        (
+            DriverUpdate,
+            b'{"driver_id":"d","cp_id":"C","status":" in_progress ","reason":"  ","ts":"2026-11-23T21:57:06+00:00"}',
+        ),
+        (DriverUpdate, b'{"driver_id":"d","cp_id":"C","status":"charging"}'),
+        (DriverUpdate, b'["driver_id"]'),
+        (DriverUpdate, b"{not json"),
+        (DriverUpdate, b""),
+    ],
+)
+def test_raw_bytes_read_exactly_as_their_decoded_object(kind, raw):
+    # The consumer hands raw bytes to from_wire (pydantic's one-pass JSON reading): the same message, or the
+    # same error, as decoding the JSON object first and reading that.
+    try:
+        decoded = decode_json_object(raw)
+    except PoisonMessage as exc:
+        decoded = f"poison: {exc}"
+    assert _read(kind, raw) == (decoded if isinstance(decoded, str) else _read(kind, decoded))
