@@ -23,7 +23,9 @@ function csrfToken() {
 
 export async function api(method, path, body) {
   const headers = { Accept: "application/json" };
-  const init = { method: method, headers: headers, credentials: "same-origin", cache: "no-store" };
+  // "no-cache": always ask the server, but with the last ETag, so an unchanged poll is a 304 (fetch still
+  // hands back the stored body) instead of the whole answer again.
+  const init = { method: method, headers: headers, credentials: "same-origin", cache: "no-cache" };
   if (method !== "GET") headers["X-CSRFToken"] = csrfToken();
   if (body !== undefined) {
     headers["Content-Type"] = "application/json";
