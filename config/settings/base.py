@@ -362,7 +362,10 @@ KAFKA_TOPIC_TICKETS = env.str("KAFKA_TOPIC_TICKETS", default="driver.ticket")
 KAFKA_CONSUMER_OPTIONS = {
     "session.timeout.ms": "2000",
     "heartbeat.interval.ms": "500",
-    "fetch.wait.max.ms": "10",
+    # tansu answers an empty fetch only after this wait (it does not wake it when a message arrives): 100 ms adds
+    # ~50 ms (p95 ~60 ms) to central -> dashboard and takes an idle broker from 6.7 % to 2.0 % of a core
+    # (10 ms: p95 ~30 ms). A real Kafka wakes the fetch, so there a larger wait costs nothing.
+    "fetch.wait.max.ms": "100",
     "topic.metadata.refresh.interval.ms": "3000",
     **env.dict("KAFKA_CONSUMER_OPTIONS", default={}),
 }
