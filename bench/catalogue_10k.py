@@ -22,83 +22,46 @@ Environment: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/benc
 Target: every list, map or radius query except the whole list p95 ≤ 50 ms.
 """
 
-import argparse
 import itertools
 import os
 import random
 import statistics
-import sys
 import time
-from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(BASE_DIR))
+from _support import (
+    arguments,
+    bench_database_url,
+    django_environment,
+    django_setup,
+    drop_database,
+    percentile,
+    recreate_database,
+    timed,
+)
 
-DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_catalogue")
+DB_URL = bench_database_url("bench_catalogue")
 TARGET_MS = 50.0
 POINTS = 10_000
 AREA = {"min_lat": 41.5, "max_lat": 43.0, "min_lng": -73.5, "max_lng": -70.5}
 
 
-def database(url: str, *, create: bool) -> None:
-    import psycopg
-
-    base, name = url.rsplit("/", 1)
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        if create:
-            conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered) + 0.5) - 1))
-    return ordered[index]
-
-
-def timed(n: int, call, warmup: int = 5) -> list[float]:
-    """Milliseconds of each of n calls (call(i) for i = 0…n-1), after `warmup` unmeasured calls."""
-    for i in range(warmup):
-        call(i)
-    times = []
-    for i in range(n):
-        start = time.perf_counter()
-        call(i)
-        times.append((time.perf_counter() - start) * 1000)
-    return times
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = arguments(__doc__)
     parser.add_argument("--requests", type=int, default=200, help="requests measured per query line")
     parser.add_argument("--polls", type=int, default=30, help="picture applications measured per poll line")
     parser.add_argument("--keep", action="store_true", help="keep the scratch database afterwards")
     args = parser.parse_args()
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "config.settings",
-            # Measured as `make run` runs (development settings) unless the caller chose.
-            "DJANGO_DEBUG": os.environ.get("DJANGO_DEBUG", "true"),
-            "DATABASE_URL": DB_URL,
-            "DB_CONN_MAX_AGE": "60",
-            "LOG_LEVEL": "WARNING",
-        }
-    )
-    database(DB_URL, create=True)
+    os.environ.update(django_environment(DB_URL))
+    recreate_database(DB_URL)
     try:
-        import django
-
-        django.setup()
-        from django.core.management import call_command
-
-        call_command("migrate", verbosity=0)
+        django_setup()
         run(args)
     finally:
         from django.db import connections
 
         connections.close_all()
         if not args.keep:
-            database(DB_URL, create=False)
+            drop_database(DB_URL)
 
 
 def seed(rng: random.Random):

@@ -14,96 +14,56 @@ It starts its own tansu broker and uses its own PostgreSQL database (dropped and
 Environment: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/bench_driver_dashboard).
 """
 
-import argparse
 import os
-import secrets
 import statistics
 import subprocess
 import sys
 import time
-from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(BASE_DIR))
+from _support import (
+    BASE_DIR,
+    arguments,
+    bench_database_url,
+    driver_update,
+    kafka_stack,
+    percentile,
+    requested_session,
+    session_ticket,
+)
 
-DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_driver_dashboard")
-
-
-def recreate_database(url: str) -> None:
-    import psycopg
-
-    base, name = url.rsplit("/", 1)
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered) + 0.5) - 1))
-    return ordered[index]
+DB_URL = bench_database_url("bench_driver_dashboard")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = arguments(__doc__)
     parser.add_argument("--sessions", type=int, default=100, help="sessions measured (latency part)")
     parser.add_argument("--ticks", type=int, default=40, help="in_progress updates per session (throughput part)")
     args = parser.parse_args()
 
-    from central.gateway.tansu import TansuBroker
-
-    broker = TansuBroker().start()
-    suffix = secrets.token_hex(3)
-    env = {
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        # Measured as `make run` runs (development settings) unless the caller chose.
-        "DJANGO_DEBUG": os.environ.get("DJANGO_DEBUG", "true"),
-        "DATABASE_URL": DB_URL,
-        "DB_CONN_MAX_AGE": "60",
-        "KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap_servers,
-        "KAFKA_TOPIC_REQUESTS": f"driver.requests.{suffix}",
-        "KAFKA_TOPIC_UPDATES": f"driver.updates.{suffix}",
-        "KAFKA_TOPIC_TICKETS": f"driver.ticket.{suffix}",
-        "KAFKA_CONSUMER_GROUP": f"bench-dashboard-{suffix}",
-        "LOG_LEVEL": "WARNING",
-    }
-    os.environ.update(env)
-    consumer_process = None
-    try:
-        recreate_database(DB_URL)
-        import django
-
-        django.setup()
-        from django.core.management import call_command
-
-        call_command("migrate", verbosity=0)
-        call_command("create_kafka_topics", verbosity=0)
-        consumer_process = subprocess.Popen(
-            [sys.executable, "manage.py", "consume_central_events", "--poll-timeout", "0.5"],
-            cwd=BASE_DIR,
-            env={**os.environ, **env},
-            stdout=subprocess.DEVNULL,
-            stderr=open(BASE_DIR / "var" / "bench-consumer.log", "wb"),  # noqa: SIM115
-        )
-        run(args, env)
-    finally:
-        if consumer_process is not None:
-            consumer_process.terminate()
-            consumer_process.wait(timeout=20)
-        broker.stop()
+    with kafka_stack(DB_URL, "bench-dashboard") as env:
+        consumer_process = None
+        try:
+            consumer_process = subprocess.Popen(
+                [sys.executable, "manage.py", "consume_central_events", "--poll-timeout", "0.5"],
+                cwd=BASE_DIR,
+                env={**os.environ, **env},
+                stdout=subprocess.DEVNULL,
+                stderr=open(BASE_DIR / "var" / "bench-consumer.log", "wb"),  # noqa: SIM115
+            )
+            run(args, env)
+        finally:
+            if consumer_process is not None:
+                consumer_process.terminate()
+                consumer_process.wait(timeout=20)
 
 
 def run(args, env: dict) -> None:
     from confluent_kafka import Consumer, Producer, TopicPartition
-    from django.contrib.auth import get_user_model
     from django.test import Client
     from django.utils.timezone import now
     from rest_framework.authtoken.models import Token
 
-    from chargingpoints.models import ChargingPoint
-    from drivers.models import Driver
     from sessions_app.models import ChargingSession
-    from sessions_app.services.lifecycle import session_request
 
     producer = Producer({"bootstrap.servers": env["KAFKA_BOOTSTRAP_SERVERS"], "linger.ms": 0})
     updates, tickets = env["KAFKA_TOPIC_UPDATES"], env["KAFKA_TOPIC_TICKETS"]
@@ -115,25 +75,14 @@ def run(args, env: dict) -> None:
     n = args.sessions + 1  # the first one warms the consumer up and is not measured
     sessions, clients = [], []
     for i in range(n):
-        user = get_user_model().objects.create_user(username=f"bench{i}", password="bench-pass-123")
-        driver = Driver.objects.create(driver_id=f"driver-bench{i}", user=user)
-        cp = ChargingPoint.objects.create(
-            cp_id=f"CP-B{i:03d}",
-            name=f"Bench {i}",
-            city="Springfield",
-            latitude=42.1,
-            longitude=-72.6,
-            connector_type="CCS",
-            power_kw=50,
-            price_eur_per_kwh="0.42",
-        )
-        sessions.append(session_request(driver=driver, cp_id=cp.cp_id, vehicle_id="vehicle-1"))
-        client = Client(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
+        session = requested_session(i, f"CP-B{i:03d}")
+        sessions.append(session)
+        client = Client(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=session.driver.user).key}")
         clients.append(client)
 
     # Warm-up: wait until the consumer has joined its group and applies messages.
     warm = sessions[0]
-    send(updates, update(warm, "in_progress", None, now()))
+    send(updates, driver_update(warm, "in_progress", None, now()))
     deadline = time.monotonic() + 30
     while ChargingSession.objects.get(pk=warm.pk).status != "CHARGING":
         if time.monotonic() > deadline:
@@ -144,7 +93,7 @@ def run(args, env: dict) -> None:
     for session, client in zip(sessions[1:], clients[1:], strict=True):
         url = f"/drivers/{session.driver.driver_id}/sessions/current"
         started = time.perf_counter()
-        accepted = update(session, "accepted", f"session-{session.request_id[4:]}", now())
+        accepted = driver_update(session, "accepted", f"session-{session.request_id[4:]}", now())
         send(updates, accepted)
         while True:
             body = client.get(url).json()
@@ -159,11 +108,11 @@ def run(args, env: dict) -> None:
     messages = []
     for session in sessions:
         for _ in range(args.ticks):
-            messages.append((updates, update(session, "in_progress", None, now())))
+            messages.append((updates, driver_update(session, "in_progress", None, now())))
     for session in sessions:
         session_id = f"session-{session.request_id[4:]}"
-        messages.append((tickets, ticket(session, session_id, now())))
-        messages.append((updates, update(session, "completed", session_id, now())))
+        messages.append((tickets, session_ticket(session, session_id, now())))
+        messages.append((updates, driver_update(session, "completed", session_id, now())))
     ends = {updates: 0, tickets: 0}
     watcher = Consumer({"bootstrap.servers": env["KAFKA_BOOTSTRAP_SERVERS"], "group.id": env["KAFKA_CONSUMER_GROUP"]})
     for topic in ends:
@@ -196,34 +145,6 @@ def run(args, env: dict) -> None:
     print(
         f"  applied in {elapsed:.2f} s -> {len(messages) / elapsed:.0f} updates/s "
         f"(producing took {produced:.2f} s; {completed}/{len(sessions)} sessions COMPLETED)"
-    )
-
-
-def update(session, status, session_id, ts):
-    from central.gateway.messages import DriverUpdate
-
-    return DriverUpdate(
-        request_id=session.request_id,
-        driver_id=session.driver.driver_id,
-        cp_id=session.charging_point.cp_id,
-        status=status,
-        session_id=session_id,
-        ts=ts,
-    )
-
-
-def ticket(session, session_id, ts):
-    from central.gateway.messages import SessionTicket
-
-    return SessionTicket(
-        cp_id=session.charging_point.cp_id,
-        session_id=session_id,
-        driver_id=session.driver.driver_id,
-        start_time=ts,
-        end_time=ts,
-        energy_kwh=1.25,
-        total_cost_eur=0.53,
-        ts=ts,
     )
 
 

@@ -15,108 +15,46 @@ It starts its own tansu broker and uses its own PostgreSQL database (dropped and
 Environment: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/bench_consumer_throughput).
 """
 
-import argparse
 import cProfile
-import os
 import pstats
 import secrets
-import sys
 import time
-from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(BASE_DIR))
+from _support import (
+    arguments,
+    bench_database_url,
+    driver_update,
+    kafka_stack,
+    requested_session,
+    session_ticket,
+)
 
-DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_consumer_throughput")
-
-
-def recreate_database(url: str) -> None:
-    import psycopg
-
-    base, name = url.rsplit("/", 1)
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
+DB_URL = bench_database_url("bench_consumer_throughput")
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = arguments(__doc__)
     parser.add_argument("--sessions", type=int, default=100, help="charging sessions (M)")
     parser.add_argument("--ticks", type=int, default=10_000, help="in_progress ticks in all (N), spread over M")
     parser.add_argument("--profile", action="store_true", help="print where the consumer spends its time")
     args = parser.parse_args()
 
-    from central.gateway.tansu import TansuBroker
-
-    broker = TansuBroker().start()
-    suffix = secrets.token_hex(3)
-    env = {
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DJANGO_DEBUG": os.environ.get("DJANGO_DEBUG", "true"),
-        "DATABASE_URL": DB_URL,
-        "DB_CONN_MAX_AGE": "60",
-        "KAFKA_BOOTSTRAP_SERVERS": broker.bootstrap_servers,
-        "KAFKA_TOPIC_REQUESTS": f"driver.requests.{suffix}",
-        "KAFKA_TOPIC_UPDATES": f"driver.updates.{suffix}",
-        "KAFKA_TOPIC_TICKETS": f"driver.ticket.{suffix}",
-        "KAFKA_CONSUMER_GROUP": f"bench-throughput-{suffix}",
-        "LOG_LEVEL": "WARNING",
-    }
-    os.environ.update(env)
-    try:
-        recreate_database(DB_URL)
-        import django
-
-        django.setup()
-        from django.core.management import call_command
-
-        call_command("migrate", verbosity=0)
-        call_command("create_kafka_topics", verbosity=0)
+    with kafka_stack(DB_URL, "bench-throughput") as env:
         run(args, env)
-    finally:
-        broker.stop()
 
 
 def run(args, env: dict) -> None:
     from confluent_kafka import Consumer, Producer
-    from django.contrib.auth import get_user_model
     from django.utils.timezone import now
 
-    from central.gateway.messages import DriverUpdate, SessionTicket
     from central.sync.consumer import CentralEventsConsumer
-    from chargingpoints.models import ChargingPoint
-    from drivers.models import Driver
     from sessions_app.models import ChargingSession
-    from sessions_app.services.lifecycle import session_request
 
-    sessions = []
-    for i in range(args.sessions):
-        user = get_user_model().objects.create_user(username=f"bench{i}", password="bench-pass-123")
-        driver = Driver.objects.create(driver_id=f"driver-bench{i}", user=user)
-        cp = ChargingPoint.objects.create(
-            cp_id=f"CP-T{i:04d}",
-            name=f"Bench {i}",
-            city="Springfield",
-            latitude=42.1,
-            longitude=-72.6,
-            connector_type="CCS",
-            power_kw=50,
-            price_eur_per_kwh="0.42",
-        )
-        sessions.append(session_request(driver=driver, cp_id=cp.cp_id, vehicle_id="vehicle-1"))
-
+    sessions = [requested_session(i, f"CP-T{i:04d}") for i in range(args.sessions)]
     updates, tickets = env["KAFKA_TOPIC_UPDATES"], env["KAFKA_TOPIC_TICKETS"]
 
     def update(session, status, session_id, reason=""):
-        return DriverUpdate(
-            request_id=session.request_id,
-            driver_id=session.driver.driver_id,
-            cp_id=session.charging_point.cp_id,
-            status=status,
-            reason=reason,
-            session_id=session_id,
-            ts=now(),
-        )
+        return driver_update(session, status, session_id, now(), reason)
 
     messages = []
     for session in sessions:
@@ -128,17 +66,7 @@ def run(args, env: dict) -> None:
             messages.append((updates, update(session, "in_progress", None, f"Charging: {11 + r % 3} kW")))
     for session in sessions:
         session_id = f"session-{session.request_id[4:]}"
-        ts = now()
-        ticket = SessionTicket(
-            cp_id=session.charging_point.cp_id,
-            session_id=session_id,
-            driver_id=session.driver.driver_id,
-            start_time=ts,
-            end_time=ts,
-            energy_kwh=1.25,
-            total_cost_eur=0.53,
-            ts=ts,
-        )
+        ticket = session_ticket(session, session_id, now())
         messages.append((tickets, ticket))
         messages.append((updates, update(session, "completed", session_id)))
     ticks = rounds * len(sessions)

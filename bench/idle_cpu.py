@@ -15,6 +15,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+from _support import arguments  # noqa: E402
 from soak import Soak, process_tree  # noqa: E402
 
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -40,7 +41,7 @@ def name_of(pid: int) -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = arguments(__doc__)
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--settle", type=float, default=15, help="wait this long after ready before measuring")
     parser.add_argument("--log", help="where to write the output of make run")

@@ -22,25 +22,28 @@ Environment: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/benc
 BENCH_REDIS_URL (default redis://127.0.0.1:6379/8, flushed at the start of the http mode).
 """
 
-import argparse
 import cProfile
 import json
 import os
 import pstats
 import re
 import signal
-import socket
 import statistics
 import subprocess
-import sys
 import tempfile
 import time
-from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(BASE_DIR))
+from _support import (
+    BASE_DIR,
+    arguments,
+    bench_database_url,
+    django_environment,
+    django_setup,
+    free_port,
+    recreate_database,
+)
 
-DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_polled_reads")
+DB_URL = bench_database_url("bench_polled_reads")
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/8")
 DRIVER = "driver-alice"
 
@@ -75,26 +78,14 @@ end
 """
 
 
-def recreate_database(url: str) -> None:
-    import psycopg
-
-    base, name = url.rsplit("/", 1)
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
 def environment(plain: bool, debug: bool) -> dict[str, str]:
-    env = {
-        "DJANGO_SETTINGS_MODULE": "config.settings",
-        "DJANGO_DEBUG": "true" if debug else "false",
-        "DJANGO_SECRET_KEY": "bench-polled-reads-" + "x" * 40,
-        "DJANGO_SECURE_COOKIES": "false",
-        "DATABASE_URL": DB_URL,
-        "DB_CONN_MAX_AGE": "60",
-        "REDIS_URL": REDIS_URL,
-        "LOG_LEVEL": "WARNING",
-    }
+    env = django_environment(
+        DB_URL,
+        DJANGO_DEBUG="true" if debug else "false",
+        DJANGO_SECRET_KEY="bench-polled-reads-" + "x" * 40,
+        DJANGO_SECURE_COOKIES="false",
+        REDIS_URL=REDIS_URL,
+    )
     if plain:
         env.update(PLAIN_ENVIRONMENT)
     return env
@@ -151,20 +142,13 @@ def seed() -> str:
     return alice.token
 
 
-def percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered) + 0.5) - 1))]
-
-
 # --- profile: in process ----------------------------------------------------------------------------
 
 
 def profile(args) -> None:
     os.environ.update(environment(args.plain, debug=False))
     recreate_database(DB_URL)
-    import django
-
-    django.setup()
+    django_setup(migrate=False)
     from django.core.cache import cache
     from django.db import connection
     from django.test import Client
@@ -210,12 +194,6 @@ def profile(args) -> None:
 
 
 # --- http: gunicorn + wrk ---------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_up(port: int, process: subprocess.Popen, timeout: float = 30.0) -> None:
@@ -268,11 +246,11 @@ def http(args) -> None:
 
     redis.Redis.from_url(REDIS_URL).flushdb()
     recreate_database(DB_URL)
-    import django
-
-    django.setup()
+    django_setup(migrate=False)
     token = seed()
-    django.db.connections.close_all()
+    from django.db import connections
+
+    connections.close_all()
 
     port = free_port()
     gunicorn = subprocess.Popen(
@@ -329,7 +307,7 @@ def http(args) -> None:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = arguments(__doc__)
     modes = parser.add_subparsers(dest="mode", required=True)
     in_process = modes.add_parser("profile", help="CPU and queries per request, in process")
     in_process.add_argument("--requests", type=int, default=300, help="requests measured per endpoint")

@@ -16,68 +16,31 @@ Environment: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/benc
 Target: a receipt renders in under 200 ms.
 """
 
-import argparse
 import os
 import statistics
 import sys
-import time
-from pathlib import Path
 
-BASE_DIR = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(BASE_DIR))
+from _support import (
+    arguments,
+    bench_database_url,
+    django_environment,
+    django_setup,
+    percentile,
+    recreate_database,
+    timed,
+)
 
-DB_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/bench_receipts")
+DB_URL = bench_database_url("bench_receipts")
 TARGET_MS = 200.0
 
 
-def recreate_database(url: str) -> None:
-    import psycopg
-
-    base, name = url.rsplit("/", 1)
-    with psycopg.connect(f"{base}/postgres", autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
-
-
-def percentile(values: list[float], pct: float) -> float:
-    ordered = sorted(values)
-    index = min(len(ordered) - 1, max(0, round(pct / 100 * len(ordered) + 0.5) - 1))
-    return ordered[index]
-
-
-def timed(n: int, call) -> list[float]:
-    """Milliseconds of each of n calls, after 5 unmeasured warm-up calls."""
-    for _ in range(5):
-        call()
-    times = []
-    for _ in range(n):
-        start = time.perf_counter()
-        call()
-        times.append((time.perf_counter() - start) * 1000)
-    return times
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = arguments(__doc__)
     parser.add_argument("--renders", type=int, default=200, help="requests measured per line")
     args = parser.parse_args()
-    os.environ.update(
-        {
-            "DJANGO_SETTINGS_MODULE": "config.settings",
-            # Measured as `make run` runs (development settings) unless the caller chose.
-            "DJANGO_DEBUG": os.environ.get("DJANGO_DEBUG", "true"),
-            "DATABASE_URL": DB_URL,
-            "DB_CONN_MAX_AGE": "60",
-            "LOG_LEVEL": "WARNING",
-        }
-    )
+    os.environ.update(django_environment(DB_URL))
     recreate_database(DB_URL)
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+    django_setup()
     run(args)
 
 
@@ -126,7 +89,7 @@ def run(args) -> None:
     client = Client(HTTP_AUTHORIZATION=f"Token {Token.objects.create(user=user).key}")
 
     def get(path: str, content_type: str):
-        def call():
+        def call(_: int = 0):
             response = client.get(path)
             assert response.status_code == 200 and response["Content-Type"].startswith(content_type), response
             return response
@@ -139,7 +102,7 @@ def run(args) -> None:
         ("GET /health (baseline)", timed(args.renders, get("/health", "application/json"))),
         ("GET /receipts/{id}.pdf", timed(args.renders, get("/receipts/session-bench01.pdf", "application/pdf"))),
         ("GET /receipts/{id}.json", timed(args.renders, get("/receipts/session-bench01.json", "application/json"))),
-        ("receipt_pdf() alone", timed(args.renders, lambda: receipt_pdf(receipt))),
+        ("receipt_pdf() alone", timed(args.renders, lambda _: receipt_pdf(receipt))),
     ]
     print(f"{args.renders} requests each, in process (Django test client), PostgreSQL; the PDF is {pdf_size} bytes")
     print(f"{'':28}{'median ms':>10}{'p95 ms':>10}{'max ms':>10}")

@@ -12,7 +12,6 @@ group, checks that no process and no port is left, prints a summary, and exits 1
     .venv/bin/python bench/soak.py [--minutes 30] [--charge-seconds 3] [--log FILE] [--keep-var]
 """
 
-import argparse
 import collections
 import contextlib
 import os
@@ -28,8 +27,8 @@ import time
 from pathlib import Path
 
 import requests
+from _support import BASE_DIR, arguments, free_port
 
-BASE_DIR = Path(__file__).resolve().parent.parent
 DRIVERS = {"driver-alice": "CP-003", "driver-bob": "CP-011"}
 TOKEN_LINE = re.compile(r"^(driver-\w+)\s+\S+\s+\S+\s+([0-9a-f]{40})\b")
 # The runner's lines (simulator/supervisor.py): a process that ended while nobody asked it to.
@@ -54,12 +53,6 @@ DROPPED_ENV = {
 
 class Failure(Exception):
     pass
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def port_open(port: int) -> bool:
@@ -333,7 +326,7 @@ class Soak:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = arguments(__doc__)
     parser.add_argument("--minutes", type=float, default=30)
     parser.add_argument("--charge-seconds", type=float, default=3)
     parser.add_argument("--log", help="where to write the output of make run (default: /tmp/soak-<time>.log)")

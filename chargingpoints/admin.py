@@ -1,20 +1,10 @@
 from django.contrib import admin
 
+from chargingpoints import services
 from chargingpoints.models import ChargingPoint
 
-LIVE_FIELDS = (
-    "status",
-    "central_state",
-    "central_engine_state",
-    "central_session_id",
-    "central_driver_id",
-    "telemetry_kw",
-    "telemetry_kwh",
-    "telemetry_eur",
-    "telemetry_session_id",
-    "status_changed_at",
-    "last_updated",
-)
+# What the poll of central writes, and the two timestamps that follow it: read-only here.
+LIVE_FIELDS = (*services.LIVE_FIELDS, "status_changed_at", "last_updated")
 
 
 @admin.register(ChargingPoint)
