@@ -16,6 +16,15 @@ export class HttpError extends Error {
 
 export class NetworkError extends Error {}
 
+// Every request still on its way, so leaving the page (signing out) can drop them all: an answer that arrives
+// after the sign-out would be a 401 for a page that is already gone.
+const inFlight = new Set();
+
+export function abortAll() {
+  for (const controller of inFlight) controller.abort();
+  inFlight.clear();
+}
+
 function csrfToken() {
   const match = document.cookie.match(/(?:^|;\s*)csrftoken=([^;]+)/);
   return match ? decodeURIComponent(match[1]) : config.csrfToken || "";
@@ -34,6 +43,7 @@ export async function api(method, path, body) {
   // A server that accepts the connection but never answers must not freeze the refresh loop.
   const controller = new AbortController();
   init.signal = controller.signal;
+  inFlight.add(controller);
   const timer = window.setTimeout(function () {
     controller.abort();
   }, method === "GET" ? READ_TIMEOUT_MS : WRITE_TIMEOUT_MS);
@@ -46,6 +56,7 @@ export async function api(method, path, body) {
     throw new NetworkError("Cannot reach the server");
   } finally {
     window.clearTimeout(timer);
+    inFlight.delete(controller);
   }
   let data = null;
   if (text) {

@@ -6,6 +6,7 @@
  *
  * This module wires the page's controls to the modules and starts the refresh loop.
  */
+import { abortAll } from "./api.js";
 import { loadAllCities } from "./cities.js";
 import { $ } from "./dom.js";
 import { filtersChanged, filtersFromUrl, filtersToForm } from "./filters.js";
@@ -39,6 +40,15 @@ function start() {
   $("stop-dialog").addEventListener("close", onStopDialogClose);
   $("mark-all-read").addEventListener("click", markAllRead);
   window.setInterval(tickElapsed, 1000);
+  // Signing out: no poll may start or land once the form is on its way (it would meet the ended session).
+  const logout = $("logout-button");
+  if (logout) {
+    logout.form.addEventListener("submit", function () {
+      state.stopped = true;
+      window.clearTimeout(state.timer);
+      abortAll();
+    });
+  }
   document.addEventListener("visibilitychange", function () {
     if (!document.hidden) pollNow();
   });

@@ -26,6 +26,11 @@ export async function poll() {
   jobs.push(refreshWatches());
   if (state.pollCount % HISTORY_EVERY_N_POLLS === 1) jobs.push(refreshHistory());
   const results = await Promise.allSettled(jobs);
+  // Signed out while this run was on its way: its requests were dropped, there is nothing to show.
+  if (state.stopped) {
+    state.polling = false;
+    return;
+  }
   const errors = results.filter((r) => r.status === "rejected").map((r) => r.reason);
   if (errors.some((e) => e instanceof HttpError && (e.status === 401 || e.status === 403))) {
     state.polling = false;
