@@ -59,7 +59,7 @@ lint: install-dev lint-js lint-imports
 	$(VENV)/bin/ruff format --check .
 
 # The layers of .importlinter (config > simulator > central | discovery | dashboard > sessions > notifications >
-# drivers > charging points > common; inside central: tasks > sync > gateway), and ruff's own checks.
+# drivers > charging points > events > common; inside central: tasks > sync > gateway), and ruff's own checks.
 lint-imports: install-dev
 	DJANGO_DEBUG=true $(VENV)/bin/lint-imports
 	$(VENV)/bin/ruff check .

@@ -15,11 +15,15 @@ network, the demo drivers, a CHARGING session, notifications and an alert for dr
         polled endpoint, as a plain poll and as the browser's conditional poll (If-None-Match: the last ETag),
         beside `/health` measured in the same run. Everything it starts is stopped at the end.
 
+    .venv/bin/python bench/polled_reads.py serve --env-file FILE [--plain]
+        The http mode's server alone (seeded database, gunicorn), its BENCH_URL/BENCH_TOKEN/BENCH_DRIVER written to
+        FILE once it answers, until SIGTERM: what bench/wrk_polled.sh loads.
+
 --plain measures the same code with the read-side caches off (API_CONDITIONAL_GET=false, API_GZIP=false,
 AUTH_TOKEN_CACHE_SECONDS=0): the "before" column of README "Read performance".
 
 Environment: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/bench_polled_reads),
-BENCH_REDIS_URL (default redis://127.0.0.1:6379/8, flushed at the start of the http mode).
+BENCH_REDIS_URL (default redis://127.0.0.1:6379/11, flushed at the start of the http mode; the tests use 4-9).
 """
 
 import cProfile
@@ -44,7 +48,7 @@ from _support import (
 )
 
 DB_URL = bench_database_url("bench_polled_reads")
-REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/8")
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/11")
 DRIVER = "driver-alice"
 
 # What one open page polls; `/health` is the framework's floor, measured beside them.
@@ -239,8 +243,9 @@ def wrk(port: int, path: str, token: str, etag: str, connections: int, seconds: 
     return result
 
 
-def http(args) -> None:
-    env = {**os.environ, **environment(args.plain, debug=False)}
+def start_server(plain: bool) -> tuple[subprocess.Popen, int, str]:
+    """The scratch database seeded, the Redis db flushed, gunicorn started and answering; (process, port, token)."""
+    env = {**os.environ, **environment(plain, debug=False)}
     os.environ.update(env)
     import redis
 
@@ -272,10 +277,46 @@ def http(args) -> None:
         env=env,
         start_new_session=True,
     )
+    try:
+        wait_up(port, gunicorn)
+    except BaseException:
+        stop_server(gunicorn)
+        raise
+    return gunicorn, port, token
+
+
+def stop_server(gunicorn: subprocess.Popen) -> None:
+    os.killpg(gunicorn.pid, signal.SIGTERM)
+    try:
+        gunicorn.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        os.killpg(gunicorn.pid, signal.SIGKILL)
+        gunicorn.wait()
+
+
+def serve(args) -> None:
+    """For bench/wrk_polled.sh: the server of the http mode, its address written to --env-file as shell
+    assignments once it answers, kept until SIGTERM/SIGINT."""
+    gunicorn, port, token = start_server(args.plain)
+    stopping = []
+    signal.signal(signal.SIGTERM, lambda *_: stopping.append(True))
+    try:
+        with open(args.env_file + ".tmp", "w") as out:
+            out.write(f"BENCH_URL=http://127.0.0.1:{port}\nBENCH_TOKEN={token}\nBENCH_DRIVER={DRIVER}\n")
+        os.replace(args.env_file + ".tmp", args.env_file)
+        while not stopping and gunicorn.poll() is None:
+            time.sleep(0.2)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        stop_server(gunicorn)
+
+
+def http(args) -> None:
+    gunicorn, port, token = start_server(args.plain)
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as script:
         script.write(WRK_SCRIPT)
     try:
-        wait_up(port, gunicorn)
         concurrencies = [int(c) for c in args.concurrency.split(",")]
         print(
             f"gunicorn 2 workers × 4 threads, production settings, PostgreSQL, Redis cache; wrk {args.duration} s "
@@ -285,6 +326,8 @@ def http(args) -> None:
         for connections in concurrencies:
             health = None
             for path, polled in ENDPOINTS:
+                if args.only and path != "/health" and not any(part in path for part in args.only.split(",")):
+                    continue
                 variants = [("", "")]
                 if polled and not args.plain:
                     variants.append((" (If-None-Match)", first_etag(port, path, token)))
@@ -297,12 +340,7 @@ def http(args) -> None:
                         f"{result['errors'] + result['non2xx3xx']:7d}{result['rps'] / health:9.2f}"
                     )
     finally:
-        os.killpg(gunicorn.pid, signal.SIGTERM)
-        try:
-            gunicorn.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(gunicorn.pid, signal.SIGKILL)
-            gunicorn.wait()
+        stop_server(gunicorn)
         os.unlink(script.name)
 
 
@@ -319,8 +357,12 @@ def main() -> None:
     over_http.add_argument("--duration", type=int, default=5, help="seconds per wrk run")
     over_http.add_argument("--concurrency", default="1,8,64", help="wrk connections, comma-separated")
     over_http.add_argument("--plain", action="store_true", help="read-side caches off")
+    over_http.add_argument("--only", default="", help="only the endpoints whose path has one of these (and /health)")
+    server = modes.add_parser("serve", help="the http mode's server only, until SIGTERM (bench/wrk_polled.sh)")
+    server.add_argument("--env-file", required=True, help="where to write BENCH_URL, BENCH_TOKEN, BENCH_DRIVER")
+    server.add_argument("--plain", action="store_true", help="read-side caches off")
     args = parser.parse_args()
-    profile(args) if args.mode == "profile" else http(args)
+    {"profile": profile, "http": http, "serve": serve}[args.mode](args)
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from common.schema import StrictBooleanField
 
 MAX_PAGE_SIZE = 1000
 INCLUDE_CHOICES = frozenset({"details"})
+MAX_SEARCH_LENGTH = 100
 
 
 class PositionQuerySerializer(serializers.Serializer):
@@ -44,7 +45,17 @@ class ChargingPointFilterSerializer(PositionQuerySerializer):
         help_text="Only points within this distance of `lat`/`lng` (or of the driver's saved home position).",
     )
     ordering = serializers.ChoiceField(
-        choices=["cp_id", "distance"], required=False, help_text="`cp_id` (default) or `distance` (nearest first)."
+        choices=["cp_id", "distance", "power", "price", "name"],
+        required=False,
+        help_text="`cp_id` (default), `distance` (nearest first), `power` (most powerful first), `price` "
+        "(cheapest first) or `name` (A to Z); ties in cp_id order.",
+    )
+    q = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=MAX_SEARCH_LENGTH,
+        help_text="Search: every word must appear in the point's name, address, city or cp_id "
+        "(case-insensitive). Empty: no search.",
     )
     bbox = serializers.CharField(
         required=False,
@@ -136,5 +147,7 @@ class ChargingPointFilterSerializer(PositionQuerySerializer):
             longitude=data.get("lng"),
             radius_km=data.get("radius_km"),
             order_by_distance=data.get("ordering") == "distance",
+            order_by=data.get("ordering") if data.get("ordering") in ("power", "price", "name") else None,
+            search=" ".join(data.get("q", "").split()) or None,
             bbox=data.get("bbox"),
         )

@@ -19,6 +19,10 @@ class ChargingPointFilters:
     longitude: float | None = None
     radius_km: float | None = None
     order_by_distance: bool = False
+    # Opt-in orders besides cp_id and distance: "power" (highest first), "price" (cheapest first), "name".
+    order_by: str | None = None
+    # Words the point's name, address, city or cp_id must contain (case-insensitive), or None.
+    search: str | None = None
     # A map's view: (min_lng, min_lat, max_lng, max_lat); min_lng > max_lng crosses the antimeridian.
     bbox: tuple[float, float, float, float] | None = None
 

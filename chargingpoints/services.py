@@ -16,6 +16,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from chargingpoints.models import ChargingPoint, ConnectorType, PointStatus
+from events.publish import events_publish_keys_on_commit
 
 logger = logging.getLogger(__name__)
 
@@ -226,6 +227,10 @@ def charging_points_update_live(changes: list[LiveChange], now) -> int:
             with connection.cursor() as cursor:
                 cursor.execute(sql, params)
                 written += cursor.rowcount
+        # The page's `point` events: one per point whose status changed, all in one Redis pipeline after commit.
+        events_publish_keys_on_commit(
+            "point", [change.pk for change in changes if change.status_before != change.fields["status"]]
+        )
     for change in changes:
         if change.status_before != change.fields["status"]:
             logger.info(
@@ -250,6 +255,7 @@ def charging_point_mark_offline(point: ChargingPoint, *, now=None, reason: str =
         points = points.filter(last_updated__lt=seen_before)
     updated = points.update(status=PointStatus.OFFLINE, status_changed_at=now, updated_at=now)
     if updated:
+        events_publish_keys_on_commit("point", [point.pk])
         logger.info("point %s %s -> OFFLINE (%s)", point.cp_id, point.status, reason)
         point.status, point.status_changed_at = PointStatus.OFFLINE, now
     return updated

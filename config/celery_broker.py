@@ -26,6 +26,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 # Seconds a process waits for another's write lock before the operation fails (SQLite's busy timeout).
 LOCK_WAIT_SECONDS = 30
+# Key, in a pooled connection's info, of {queue: the connection's data_version when it last found the queue empty}.
+EMPTY_AT = "kombu_empty_at_data_version"
 
 
 def _set_pragmas(dbapi_connection, connection_record) -> None:
@@ -75,9 +77,20 @@ class Channel(kombu_sqlalchemy.Channel):
 
         The message is returned only once that transaction has committed: if the commit fails, the row stays
         for a later read (nothing lost, nothing delivered twice).
+
+        An idle worker asks every `polling_interval`; when no other connection has committed anything since this
+        connection last found `queue` empty (SQLite's `PRAGMA data_version`, a counter of other connections'
+        commits, kept per connection), the queue is still empty: answered without the write lock or a query.
         """
-        queue_obj = self._get_or_create(queue)
         session = self.session
+        pooled = session.connection().connection
+        version = pooled.dbapi_connection.execute("PRAGMA data_version").fetchone()[0]
+        # Kept in the pool's record of this very SQLite connection: a new connection starts with nothing known.
+        empty_at = pooled.info.setdefault(EMPTY_AT, {})
+        if empty_at.get(queue) == version:
+            session.rollback()  # hands the connection back, as a full check's commit does
+            raise Empty()
+        queue_obj = self._get_or_create(queue)
         payload = None
         try:
             session.execute(text("BEGIN IMMEDIATE TRANSACTION"))
@@ -97,8 +110,15 @@ class Channel(kombu_sqlalchemy.Channel):
             session.rollback()
             raise
         if payload is None:
+            # The version read before the check: a message committed since then moves it.
+            empty_at[queue] = version
             raise Empty()
         return loads(bytes_to_str(payload))
+
+    def _put(self, queue, payload, **kwargs):
+        # A connection's own commits do not move its data_version: forget what it knew to be empty.
+        self.session.connection().connection.info.pop(EMPTY_AT, None)
+        return super()._put(queue, payload, **kwargs)
 
 
 class Transport(kombu_sqlalchemy.Transport):

@@ -38,3 +38,7 @@ def write_json_error(sock, status_int: int, reason: str, mesg: str) -> None:
 util.write_error = write_json_error
 
 keepalive = 75
+# 1,000 open dashboards on one machine (bench/open_dashboards.py) keep about 2,000 idle keep-alive connections
+# between two workers; gunicorn's default of 1,000 per worker refused the rest (time-outs). An idle connection
+# costs a socket in the poller, not a thread.
+worker_connections = 4000

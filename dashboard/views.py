@@ -8,7 +8,9 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.middleware.csrf import get_token
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
+from django.views.decorators.cache import cache_control
 from django.views.decorators.csrf import ensure_csrf_cookie
 
 from drivers.selectors import driver_of_user
@@ -26,7 +28,22 @@ class DashboardLoginView(auth_views.LoginView):
 
 
 class DashboardLogoutView(auth_views.LogoutView):
-    """POST only (Django 5): the page's "Sign out" button is a small form."""
+    """Signing out is a POST (Django 5: a link or a prefetch must not sign anyone out). A GET, from a typed or
+    bookmarked /logout/, answers a page that asks "Sign out?" with that button, or goes to the sign-in page
+    when nobody is signed in."""
+
+    http_method_names = ["get", "post", "options"]
+
+    def get(self, request, *args, **kwargs):
+        if not request.user.is_authenticated:
+            return redirect(settings.LOGIN_URL)
+        return render(request, "registration/logout_confirm.html")
+
+
+@cache_control(max_age=86400, public=True)
+def favicon(request):
+    """/favicon.ico: the static icon (its hashed name in production, so a redirect, not a copy)."""
+    return redirect(static("dashboard/favicon.ico"))
 
 
 @login_required
@@ -45,5 +62,16 @@ def dashboard_index(request):
         "loginUrl": settings.LOGIN_URL,
         # Fallback for the X-CSRFToken header should the csrftoken cookie be made HttpOnly.
         "csrfToken": get_token(request),
+        # The live event stream (stream.js): "//{host}:8101" (the page's host name, the events process's port), ""
+        # for the same origin, or null: the page only polls.
+        "eventsUrl": settings.EVENTS_URL if settings.DASHBOARD_PUSH else None,
+        # The map's background tiles (settings: empty URL, no tiles) and the driver's saved home, the position
+        # the list is ordered from until (or unless) the browser shares its own.
+        "map": {"tileUrl": settings.DASHBOARD_MAP_TILE_URL, "attribution": settings.DASHBOARD_MAP_ATTRIBUTION},
+        "home": (
+            {"lat": driver.home_latitude, "lng": driver.home_longitude}
+            if driver.home_latitude is not None and driver.home_longitude is not None
+            else None
+        ),
     }
     return render(request, "dashboard/index.html", {"driver": driver, "dashboard_config": config})

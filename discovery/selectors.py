@@ -21,7 +21,7 @@ from django.db.models import (
     Subquery,
     Value,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Lower
 from django.utils import timezone
 
 from chargingpoints.models import ChargingPoint, PointStatus
@@ -95,6 +95,14 @@ def _matching(points: QuerySet[ChargingPoint], driver: Driver | None, filters: C
         if driver is None:
             return None
         points = points.filter(Exists(Favorite.objects.filter(driver=driver, charging_point=OuterRef("pk"))))
+    if filters.search:
+        for word in filters.search.split():
+            points = points.filter(
+                Q(name__icontains=word)
+                | Q(address__icontains=word)
+                | Q(city__icontains=word)
+                | Q(cp_id__icontains=word)
+            )
     if filters.bbox is not None:
         min_lng, min_lat, max_lng, max_lat = filters.bbox
         points = points.filter(_box_q(LatLngBox(min_lat, max_lat, min_lng, max_lng)))
@@ -116,6 +124,17 @@ def _box_q(box: LatLngBox) -> Q:
     return q & (Q(longitude__gte=box.min_lng) | Q(longitude__lte=box.max_lng))
 
 
+def _order(filters: ChargingPointFilters) -> tuple:
+    """The SQL order of the list: `ordering`'s key (see ChargingPointFilters.order_by), then cp_id."""
+    if filters.order_by == "power":
+        return ("-power_kw", "cp_id")
+    if filters.order_by == "price":
+        return ("price_eur_per_kwh", "cp_id")
+    if filters.order_by == "name":
+        return (Lower("name"), "cp_id")
+    return ("cp_id",)
+
+
 @dataclass(frozen=True)
 class ChargingPointPage:
     points: list[ChargingPoint]
@@ -126,7 +145,7 @@ def charging_point_page(
     *, driver: Driver | None, filters: ChargingPointFilters, limit: int | None = None, offset: int = 0
 ) -> ChargingPointPage:
     """One page (`limit` items after `offset`; no limit: to the end) of the points matching `filters`, ordered
-    by cp_id (or by distance, then cp_id), and how many match in all.
+    by cp_id (or by distance, power, price or name, then cp_id), and how many match in all.
 
     Each point carries `favorite` (for `driver`; False without one), `queue_length`,
     `estimated_wait_minutes` and `distance_km` (from lat/lng, else the driver's home, else None).
@@ -152,13 +171,19 @@ def charging_point_page(
             total = len(rows)
         if filters.order_by_distance:
             rows.sort()
-        pks = [row[2] for row in rows[offset:end]]
+            pks = [row[2] for row in rows[offset:end]]
+        elif filters.order_by:
+            # A radius with another order: the points inside it, ordered by the database.
+            inside = matching.filter(pk__in=[row[2] for row in rows]).order_by(*_order(filters))
+            pks = list(inside.values_list("pk", flat=True)[offset:end])
+        else:
+            pks = [row[2] for row in rows[offset:end]]
     elif limit is None and offset == 0:
-        result = list(_matching(_annotated(driver), driver, filters).order_by("cp_id"))
+        result = list(_matching(_annotated(driver), driver, filters).order_by(*_order(filters)))
         return ChargingPointPage(points=_decorate(result, position, now), total=len(result))
     else:
         total = matching.count()
-        pks = list(matching.order_by("cp_id").values_list("pk", flat=True)[offset:end])
+        pks = list(matching.order_by(*_order(filters)).values_list("pk", flat=True)[offset:end])
     # The costly part (queue, favorite and the wait figures) only for the page's points.
     by_pk = {point.pk: point for point in _annotated(driver).filter(pk__in=pks)}
     return ChargingPointPage(points=_decorate([by_pk[pk] for pk in pks], position, now), total=total)
@@ -234,3 +259,10 @@ def queue_place_of(*, driver: Driver) -> QueuePlace | None:
         queue_length=point.queue_length,
         estimated_wait_minutes=wait_for_position(point, typical, session.queue_position, timezone.now()),
     )
+
+
+def point_live_figures(point_pks) -> list[ChargingPoint]:
+    """Points by pk with `queue_length` and `estimated_wait_minutes` as the list shows them (for the live `point`
+    events); driver-specific fields (favorite, distance) are left to the page."""
+    points = list(_annotated(None).filter(pk__in=list(point_pks)).order_by("cp_id"))
+    return _decorate(points, None, timezone.now())

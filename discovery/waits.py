@@ -13,22 +13,36 @@ For a driver already waiting at position p: the rest of the session charging now
 session for each of the p − 1 drivers ahead.
 
 Two queries for any number of points: the recent durations per point (a window function), and per power class.
+They were ~40 % of a `/charging-points` request, and their answer changes only when a session finishes (or a
+ticket corrects a finished session's times), not with the point's status or queue: the typical length of each
+point is kept in the cache (WAIT_CACHE_SECONDS) under a history version that every such write replaces, in its
+process, at once and again after commit (`history_changed`). The wait itself (status, queue, the charge running
+now, the clock) is still computed on every read from live rows.
 """
 
+import logging
 import math
 import statistics
+import uuid
 from datetime import datetime
 
 from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
 from django.db.models import F, Window
 from django.db.models.functions import RowNumber
+from django.db.models.signals import post_delete, post_save
 
 from chargingpoints.models import ChargingPoint, PointStatus
 from sessions_app.models import ChargingSession
+from sessions_app.signals import finished_session_corrected
 from sessions_app.status import SessionStatus
+
+logger = logging.getLogger(__name__)
 
 TIMED_STATUSES = (SessionStatus.COMPLETED, SessionStatus.STOPPED)
 POWER_CLASSES_KW = (7.4, 22.0, 50.0)
+HISTORY_VERSION_KEY = "discovery:wait-history:version"
 
 
 def power_class(power_kw: float) -> int:
@@ -50,9 +64,77 @@ def _recent_minutes(limit: int, **filters) -> list[tuple[int, float, float]]:
 
 
 def typical_minutes(points: list[ChargingPoint]) -> dict[int, float]:
-    """The typical session length (minutes) at each point, by the rule of the module docstring."""
+    """The typical session length (minutes) at each point, by the rule of the module docstring: from the cache
+    when the history has not changed since it was computed, else from the history (and then cached)."""
     if not points:
         return {}
+    if not settings.WAIT_CACHE_SECONDS:
+        return _typical_from_history(points)
+    version = _cache_call("get", HISTORY_VERSION_KEY)
+    if version is None:
+        version = uuid.uuid4().hex
+        # add: two processes starting on an empty cache agree on the first version.
+        _cache_call("add", HISTORY_VERSION_KEY, version, None)
+        version = _cache_call("get", HISTORY_VERSION_KEY) or version
+    keys = {point.pk: _typical_key(version, point) for point in points}
+    found = _cache_call("get_many", list(keys.values())) or {}
+    result = {pk: found[key] for pk, key in keys.items() if key in found}
+    missing = [point for point in points if point.pk not in result]
+    if missing:
+        computed = _typical_from_history(missing)
+        _cache_call("set_many", {keys[pk]: minutes for pk, minutes in computed.items()}, settings.WAIT_CACHE_SECONDS)
+        result.update(computed)
+    return result
+
+
+def history_changed() -> None:
+    """The finished sessions changed (one ended, was corrected, deleted): the cached typical lengths are void.
+
+    The version is replaced now, so this process's next read (and a test's) recomputes, and again after commit:
+    a reader in another process that recomputed between the two from the not yet committed history cached it
+    under a version nobody reads any more."""
+    _new_history_version()
+    transaction.on_commit(_new_history_version)
+
+
+def connect_history_receivers() -> None:
+    """Every write that can change a typical length replaces the history version (discovery/apps.py, in every
+    process): a session saved in a finished status (it ended, a ticket corrected it), deleted, or corrected by
+    an UPDATE (sessions_app.signals). Saves of open sessions, the frequent ones, leave the cache alone."""
+    post_save.connect(_session_saved, sender=ChargingSession, dispatch_uid="wait-cache-session-saved")
+    post_delete.connect(_session_deleted, sender=ChargingSession, dispatch_uid="wait-cache-session-deleted")
+    finished_session_corrected.connect(_session_deleted, sender=ChargingSession, dispatch_uid="wait-cache-corrected")
+
+
+def _session_saved(sender, instance: ChargingSession, **kwargs) -> None:
+    if instance.status in TIMED_STATUSES:
+        history_changed()
+
+
+def _session_deleted(sender, **kwargs) -> None:
+    history_changed()
+
+
+def _new_history_version() -> None:
+    _cache_call("set", HISTORY_VERSION_KEY, uuid.uuid4().hex, None)
+
+
+def _typical_key(version: str, point: ChargingPoint) -> str:
+    # The settings and the power class are in the key: the same point under other rules is another figure.
+    rules = f"{settings.WAIT_HISTORY_SESSIONS}:{settings.WAIT_MIN_HISTORY}:{settings.DEFAULT_SESSION_MINUTES}"
+    return f"discovery:typical:{version}:{rules}:{point.pk}:{power_class(point.power_kw)}"
+
+
+def _cache_call(method: str, *args):
+    # The cache is a saving, not a dependency: with it away every read computes from the history, as before.
+    try:
+        return getattr(cache, method)(*args)
+    except Exception as exc:  # redis.ConnectionError, OSError, ... whatever the backend raises
+        logger.warning("wait cache %s failed (%s: %s): reading the history", method, exc.__class__.__name__, exc)
+        return None
+
+
+def _typical_from_history(points: list[ChargingPoint]) -> dict[int, float]:
     history = settings.WAIT_HISTORY_SESSIONS
     by_point: dict[int, list[float]] = {}
     for pk, _, minutes in _recent_minutes(history, charging_point_id__in=[p.pk for p in points]):

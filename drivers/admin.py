@@ -15,8 +15,17 @@ class FavoriteInline(admin.TabularInline):
 
 @admin.register(Driver)
 class DriverAdmin(admin.ModelAdmin):
-    list_display = ("driver_id", "display_name", "user", "sessions_link", "notifications_link", "created_at")
-    search_fields = ("driver_id", "display_name", "user__username", "user__email")
+    list_display = (
+        "driver_id",
+        "display_name",
+        "user",
+        "home_city",
+        "sessions_link",
+        "notifications_link",
+        "created_at",
+    )
+    list_filter = ("home_city",)
+    search_fields = ("driver_id", "display_name", "user__username", "user__email", "home_city")
     raw_id_fields = ("user",)
     inlines = (FavoriteInline,)
 

@@ -11,6 +11,13 @@ class Driver(models.Model):
     display_name = models.CharField(max_length=120, blank=True)
     home_latitude = models.FloatField(null=True, blank=True)
     home_longitude = models.FloatField(null=True, blank=True)
+    # The city the driver lives in, as the charging points spell it: a broadcast alert scoped to that city
+    # reaches the driver (notifications.selectors: the alert scope rule). Matched case-insensitively.
+    home_city = models.CharField(
+        max_length=120,
+        blank=True,
+        help_text="The driver's home city. Alerts scoped to this city reach the driver (matched case-insensitively).",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

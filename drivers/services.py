@@ -15,12 +15,12 @@ from common.errors import ChargingPointAlreadyFree, ChargingPointNotFound
 from drivers.models import Driver, Favorite, Watch
 
 DEMO_DRIVERS = (
-    # name, home position (Springfield, Boston, Madrid, Barcelona, Berlin)
-    ("alice", 42.1015, -72.5898),
-    ("bob", 42.3601, -71.0589),
-    ("charlie", 40.4168, -3.7038),
-    ("david", 41.3874, 2.1686),
-    ("eve", 52.5200, 13.4050),
+    # name, home position, home city (as the charging points spell it)
+    ("alice", 42.1015, -72.5898, "Springfield"),
+    ("bob", 42.3601, -71.0589, "Boston"),
+    ("charlie", 40.4168, -3.7038, "Madrid"),
+    ("david", 41.3874, 2.1686, "Barcelona"),
+    ("eve", 52.5200, 13.4050, "Berlin"),
 )
 
 
@@ -37,7 +37,7 @@ def demo_password(name: str) -> str:
 
 
 def driver_create(
-    *, username: str, driver_id: str, password: str, display_name: str = "", home=(None, None)
+    *, username: str, driver_id: str, password: str, display_name: str = "", home=(None, None), home_city: str = ""
 ) -> tuple[Driver, bool]:
     """Create a driver with its login user, or return the existing one unchanged."""
     with transaction.atomic():
@@ -55,6 +55,7 @@ def driver_create(
             display_name=display_name or username.capitalize(),
             home_latitude=home[0],
             home_longitude=home[1],
+            home_city=home_city,
         )
         return driver, True
 
@@ -62,9 +63,15 @@ def driver_create(
 def drivers_seed_demo() -> list[DemoDriver]:
     """Create the demo drivers alice..eve with passwords and API tokens. Idempotent."""
     result = []
-    for name, lat, lng in DEMO_DRIVERS:
+    for name, lat, lng, city in DEMO_DRIVERS:
         password = demo_password(name)
-        driver, created = driver_create(username=name, driver_id=f"driver-{name}", password=password, home=(lat, lng))
+        driver, created = driver_create(
+            username=name, driver_id=f"driver-{name}", password=password, home=(lat, lng), home_city=city
+        )
+        if not driver.home_city:
+            # Demo drivers seeded before home cities existed get theirs; an operator's choice is kept.
+            Driver.objects.filter(pk=driver.pk, home_city="").update(home_city=city)
+            driver.home_city = city
         token, _ = Token.objects.get_or_create(user=driver.user)
         result.append(DemoDriver(driver=driver, password=password, token=token.key, created=created))
     return result

@@ -1,7 +1,13 @@
 from django.contrib import admin, messages
+from django.http import JsonResponse
+from django.urls import path
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 
+from notifications.forms import AlertScopeForm, BroadcastAlertAdminForm
 from notifications.models import BroadcastAlert, Notification
+from notifications.selectors import alert_reach
+from notifications.services import broadcast_alert_publish
 
 
 @admin.register(Notification)
@@ -19,9 +25,46 @@ class BroadcastAlertAdmin(admin.ModelAdmin):
     list_display = ("alert_id", "title", "severity", "effective_at", "expires_at", "in_force", "source")
     list_filter = ("severity", "source", "effective_at")
     search_fields = ("alert_id", "title", "message")
-    filter_horizontal = ("charging_points",)
+    form = BroadcastAlertAdminForm
     readonly_fields = ("alert_id", "source", "source_key", "created_by", "created_at")
+    fieldsets = (
+        (None, {"fields": ("title", "message", "severity", "effective_at", "expires_at")}),
+        (
+            "Who receives it",
+            {
+                "fields": ("cities", "charging_points"),
+                "description": "No cities and no points: every driver. Otherwise a driver receives the alert when "
+                "their home city, the city of one of their favorite points or of their open session's point is "
+                "one of the cities, or when one of the points is a favorite of theirs or their open session's.",
+            },
+        ),
+        ("Record", {"fields": ("alert_id", "source", "source_key", "created_by", "created_at")}),
+    )
     actions = ("expire_now",)
+
+    class Media:
+        # Shows "Reaches N drivers" under the scope as the operator picks cities and points (reach_view).
+        js = ("notifications/admin/alert_reach.js",)
+
+    def get_urls(self):
+        reach = path("reach/", never_cache(self.reach_view), name="notifications_broadcastalert_reach")
+        return [reach, *super().get_urls()]
+
+    def reach_view(self, request):
+        """GET ?cities=…&charging_points=<pk>…: `{"drivers": n, "everyone": bool}`, the drivers an alert with
+        this scope reaches now, counted by the same rule that delivers it. Staff who may add or change alerts
+        only (403 otherwise, not the admin's redirect: the form's script reads it); a bad scope → 400."""
+        allowed = self.admin_site.has_permission(request) and (
+            self.has_add_permission(request) or self.has_change_permission(request)
+        )
+        if not allowed:
+            return JsonResponse({"detail": "Staff who manage alerts only."}, status=403)
+        form = AlertScopeForm(request.GET)
+        if not form.is_valid():
+            return JsonResponse({"detail": "Invalid alert scope", **form.errors.get_json_data()}, status=400)
+        point_pks, cities = form.scope()
+        drivers = alert_reach(point_pks=point_pks, cities=cities)
+        return JsonResponse({"drivers": len(drivers), "everyone": not point_pks and not cities})
 
     @admin.display(boolean=True, description="In force")
     def in_force(self, obj):
@@ -46,3 +89,5 @@ class BroadcastAlertAdmin(admin.ModelAdmin):
         if not change and obj.created_by is None:
             obj.created_by = request.user
         super().save_model(request, obj, form, change)
+        if not change:
+            broadcast_alert_publish(alert=obj)

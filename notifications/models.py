@@ -61,9 +61,21 @@ class BroadcastAlert(models.Model):
     severity = models.CharField(max_length=16, choices=Severity.choices, default=Severity.INFO)
     effective_at = models.DateTimeField(default=timezone.now)
     expires_at = models.DateTimeField(null=True, blank=True)
-    # Empty scope = everyone. Otherwise the alert concerns drivers of these points or cities.
-    charging_points = models.ManyToManyField("chargingpoints.ChargingPoint", blank=True, related_name="alerts")
-    cities = models.JSONField(default=list, blank=True)
+    # The scope. Empty (no points, no cities) = every driver. Otherwise the alert reaches a driver who has one
+    # of these points as a favorite or open session, or whose home city, a favorite's city or the open
+    # session's city is one of these cities (notifications.selectors.alert_scope_reaches, the one rule).
+    charging_points = models.ManyToManyField(
+        "chargingpoints.ChargingPoint",
+        blank=True,
+        related_name="alerts",
+        help_text="Reaches drivers with one of these points as a favorite or as their open session's point.",
+    )
+    cities = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="A list of city names. Reaches drivers whose home city, a favorite point's city or their open "
+        "session's point's city is one of them (case-insensitively). No points and no cities: every driver.",
+    )
     source = models.CharField(max_length=16, choices=Source.choices, default=Source.OPERATOR)
     # For alerts derived from central's system events: a stable key so a re-polled event is stored once.
     source_key = models.CharField(max_length=200, null=True, blank=True, unique=True)

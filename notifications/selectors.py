@@ -1,6 +1,9 @@
 """Reads on a driver's notifications and the broadcast alerts that concern them."""
 
+from dataclasses import dataclass
 from datetime import datetime
+from functools import reduce
+from operator import or_
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -18,11 +21,37 @@ def notification_list(*, driver: Driver, unread_only: bool = False) -> QuerySet[
     return notes
 
 
-def _driver_places(driver: Driver) -> tuple[set[int], set[str]]:
-    """Point pks and lower-cased cities the driver cares about: favorites and the open session's point."""
+@dataclass(frozen=True)
+class DriverPlaces:
+    """Where a driver is, for the alert scope rule: charging-point pks and lower-cased city names."""
+
+    point_pks: frozenset[int] = frozenset()
+    cities: frozenset[str] = frozenset()
+
+
+def alert_scope_reaches(*, places: DriverPlaces, point_pks: set[int], cities: set[str]) -> bool:
+    """THE alert scope rule, used both to deliver alerts and to count their reach in the admin.
+
+    An alert with no points and no cities is for everyone. Otherwise it reaches a driver when one of its
+    points is a favorite of the driver or the point of the driver's open session, or when one of its cities
+    (case-insensitively) is the driver's home city, the city of a favorite point, or the city of the open
+    session's point.
+    """
+    cities = {city.lower() for city in cities}
+    if not point_pks and not cities:
+        return True
+    return bool(places.point_pks & point_pks or places.cities & cities)
+
+
+def _open_session_model():
+    # The sessions app sits above this one (import-linter), so its model is reached through the reverse relation.
+    return Driver._meta.get_field("sessions").related_model
+
+
+def _driver_places(driver: Driver) -> DriverPlaces:
+    """The driver's places: home city, favorite points and their cities, the open session's point and city."""
     points = set(Favorite.objects.filter(driver=driver).values_list("charging_point_id", "charging_point__city"))
-    # The driver's open session: the one without an end yet (read through the reverse relation, since the
-    # sessions app sits above this one).
+    # The open session: the one without an end yet.
     open_point = (
         driver.sessions.filter(completed_at__isnull=True)
         .values_list("charging_point_id", "charging_point__city")
@@ -30,29 +59,74 @@ def _driver_places(driver: Driver) -> tuple[set[int], set[str]]:
     )
     if open_point:
         points.add(open_point)
-    return {pk for pk, _ in points}, {city.lower() for _, city in points}
+    cities = {city.lower() for _, city in points}
+    if driver.home_city:
+        cities.add(driver.home_city.lower())
+    return DriverPlaces(point_pks=frozenset(pk for pk, _ in points), cities=frozenset(cities))
+
+
+def _lower_in(field: str, cities: set[str]) -> Q:
+    """`field` equals one of `cities`, case-insensitively (a Q that matches nothing for no cities)."""
+    return reduce(or_, (Q(**{f"{field}__iexact": city}) for city in cities), Q(pk__in=[]))
+
+
+def alert_reach(*, point_pks: set[int], cities: set[str]) -> list[int]:
+    """The pks of the drivers an alert with this scope reaches (alert_scope_reaches), for the admin's preview.
+
+    The queries only narrow the candidates (a superset: drivers with a matching home city, favorite or
+    open session); the rule itself decides, so the count and the delivery cannot disagree. Three queries.
+    """
+    if not point_pks and not cities:
+        return list(Driver.objects.order_by("pk").values_list("pk", flat=True))
+    places: dict[int, tuple[set[int], set[str]]] = {}
+
+    def add(driver_pk: int, point_pk: int | None, city: str) -> None:
+        pks, names = places.setdefault(driver_pk, (set(), set()))
+        if point_pk is not None:
+            pks.add(point_pk)
+        if city:
+            names.add(city.lower())
+
+    for driver_pk, city in Driver.objects.filter(_lower_in("home_city", cities)).values_list("pk", "home_city"):
+        add(driver_pk, None, city)
+    near = Q(charging_point_id__in=point_pks) | _lower_in("charging_point__city", cities)
+    for row in Favorite.objects.filter(near).values_list("driver_id", "charging_point_id", "charging_point__city"):
+        add(*row)
+    sessions = _open_session_model().objects.filter(near, completed_at__isnull=True)
+    for row in sessions.values_list("driver_id", "charging_point_id", "charging_point__city"):
+        add(*row)
+    return sorted(
+        driver_pk
+        for driver_pk, (pks, names) in places.items()
+        if alert_scope_reaches(
+            places=DriverPlaces(point_pks=frozenset(pks), cities=frozenset(names)),
+            point_pks=point_pks,
+            cities=cities,
+        )
+    )
 
 
 def alert_list_for_driver(*, driver: Driver, now: datetime | None = None) -> list[BroadcastAlert]:
     """Alerts in force now (effective_at ≤ now < expires_at, or no expiry), newest first, that concern
-    the driver: alerts for everyone (no points, no cities), or naming one of the driver's favorite
-    points or their cities, or the point or city of the driver's open session.
+    the driver by the scope rule (alert_scope_reaches): alerts for everyone, or naming one of the driver's
+    favorite points or the open session's point, or the driver's home city or the city of one of those points.
 
-    Scoping runs in Python because a JSON-list lookup is not portable to SQLite; three queries.
+    Scoping runs in Python because a JSON-list lookup is not portable to SQLite; four queries.
     """
     now = now or timezone.now()
-    point_pks, cities = _driver_places(driver)
+    places = _driver_places(driver)
     alerts = (
         BroadcastAlert.objects.filter(effective_at__lte=now)
         .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
         .prefetch_related(Prefetch("charging_points", queryset=ChargingPoint.objects.only("pk")))
         .order_by("-effective_at", "-id")
     )
-    result = []
-    for alert in alerts:
-        alert_points = {point.pk for point in alert.charging_points.all()}
-        alert_cities = {str(city).lower() for city in (alert.cities or [])}
-        for_everyone = not alert_points and not alert_cities
-        if for_everyone or alert_points & point_pks or alert_cities & cities:
-            result.append(alert)
-    return result
+    return [
+        alert
+        for alert in alerts
+        if alert_scope_reaches(
+            places=places,
+            point_pks={point.pk for point in alert.charging_points.all()},
+            cities={str(city) for city in (alert.cities or [])},
+        )
+    ]

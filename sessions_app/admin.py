@@ -54,6 +54,12 @@ class ChargingSessionAdmin(admin.ModelAdmin):
     list_select_related = ("driver", "charging_point")
     date_hierarchy = "requested_at"
     inlines = (SessionTransitionInline,)
+    # The list follows live sessions: it shows its age and reloads itself this often (live_refresh.js).
+    live_refresh_seconds = 10
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {"live_refresh_seconds": self.live_refresh_seconds, **(extra_context or {})}
+        return super().changelist_view(request, extra_context=extra_context)
 
     def get_readonly_fields(self, request, obj=None):
         return [field.name for field in self.model._meta.fields]

@@ -85,3 +85,27 @@ def consumer_caught_up(db):
         )
 
     return mark
+
+
+@pytest.fixture
+def published(settings):
+    """The live events published to Redis during the test (its run's own stream, emptied first): call it for the
+    list of (type, driver_id, data), oldest first."""
+    import json
+
+    import redis
+
+    from events.publish import publisher
+
+    client = redis.Redis.from_url(settings.EVENTS_REDIS_URL)
+    client.delete(settings.EVENTS_STREAM)
+    publisher.reset()
+
+    def read():
+        return [
+            (f[b"type"].decode(), f[b"driver"].decode(), json.loads(f[b"data"]))
+            for _, f in client.xrange(settings.EVENTS_STREAM)
+        ]
+
+    yield read
+    client.close()

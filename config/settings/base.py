@@ -218,6 +218,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # The live event stream is a plain async view: this hook documents it (dashboard/stream_schema.py).
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "dashboard.stream_schema.add_event_stream",
+    ],
     "ENUM_NAME_OVERRIDES": {
         "PointStatusEnum": "chargingpoints.models.PointStatus",
         "SessionStatusEnum": "sessions_app.status.SessionStatus",
@@ -272,6 +277,22 @@ else:
             "LOCATION": str(VAR_DIR / "cache"),
         }
     }
+# Push updates (events/, README "Push updates"): what the page shows is published after commit into one capped
+# Redis Stream, read by the events process (uvicorn, config/asgi.py) and sent to each driver's page as server-sent
+# events. With REDIS_URL unset (`make run`'s embedded defaults) the local Redis on its default port is tried: when
+# none runs, publishing logs one warning and the events process answers 503, so the page keeps polling as before.
+EVENTS_REDIS_URL = env.str("EVENTS_REDIS_URL", default=REDIS_URL or "redis://127.0.0.1:6379/0")
+EVENTS_STREAM = env.str("EVENTS_STREAM", default="driver-dashboard:events")
+# About this many events are kept for replay after a reconnect (XADD MAXLEN ~); an older Last-Event-ID gets `resync`.
+EVENTS_STREAM_MAXLEN = env.int("EVENTS_STREAM_MAXLEN", default=10000)
+EVENTS_KEEPALIVE_SECONDS = env.float("EVENTS_KEEPALIVE_SECONDS", default=15.0)
+# The events process's port (the Procfile's uvicorn binds DRIVER_DASHBOARD_BIND:DRIVER_DASHBOARD_EVENTS_PORT), and
+# where the page finds it: "//{host}:<port>" (the page's host name, that port), or EVENTS_URL when set ("" for
+# the same origin behind a proxy that routes /drivers/*/events to the events process, or a full URL).
+DRIVER_DASHBOARD_EVENTS_PORT = env.int("DRIVER_DASHBOARD_EVENTS_PORT", default=8101)
+EVENTS_URL = env.str("EVENTS_URL", default=f"//{{host}}:{DRIVER_DASHBOARD_EVENTS_PORT}")
+# Off, the page only polls (as before the stream existed).
+DASHBOARD_PUSH = env_bool("DASHBOARD_PUSH", default=True)
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TASK_SERIALIZER = "json"
@@ -315,6 +336,10 @@ DEFAULT_SESSION_MINUTES = env.int("DEFAULT_SESSION_MINUTES", default=30)
 # it has at least WAIT_MIN_HISTORY of them (else its power class's, else DEFAULT_SESSION_MINUTES).
 WAIT_HISTORY_SESSIONS = env.int("WAIT_HISTORY_SESSIONS", default=20)
 WAIT_MIN_HISTORY = env.int("WAIT_MIN_HISTORY", default=3)
+# Seconds the typical session length of each point (the history part of a wait estimate, ~40 % of a
+# `/charging-points` read) is kept in the cache; any write that changes the history voids it at once
+# (discovery/waits.py), so this only bounds what a missed write could leave. 0: computed on every read.
+WAIT_CACHE_SECONDS = env.int("WAIT_CACHE_SECONDS", default=600)
 # The waiting list in front of busy points (sessions_app/services/queue.py): whether a request for an OFFLINE
 # point waits too (else central is asked and denies it), how long a queued request survives its point being
 # OFFLINE, and the longest a request may wait.
@@ -414,6 +439,14 @@ SIMULATE_CENTRAL = env_bool(
 TANSU_LOG = env.str("TANSU_LOG", default="warn")
 DASHBOARD_REFRESH_SECONDS = env.float("DASHBOARD_REFRESH_SECONDS", default=2.0)
 NOTIFICATION_TOAST_SECONDS = env.float("NOTIFICATION_TOAST_SECONDS", default=5.0)
+# The driver's map: the tile server the browser loads its background from ({z}/{x}/{y} as Leaflet's tileLayer
+# takes it) and the attribution its licence requires (HTML). An empty URL draws the markers on a blank map
+# (the tests, a site that may not reach OpenStreetMap); the list works either way.
+DASHBOARD_MAP_TILE_URL = env.str("DASHBOARD_MAP_TILE_URL", default="https://tile.openstreetmap.org/{z}/{x}/{y}.png")
+DASHBOARD_MAP_ATTRIBUTION = env.str(
+    "DASHBOARD_MAP_ATTRIBUTION",
+    default='&copy; <a href="https://www.openstreetmap.org/copyright">OpenStreetMap</a> contributors',
+)
 
 # --- Logging: one readable line per event ---------------------------------------------------------
 

@@ -25,5 +25,12 @@ CELERY_TASK_ALWAYS_EAGER = True
 CELERY_TASK_EAGER_PROPAGATES = True
 REST_FRAMEWORK = {**REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {"driver_writes": "10000/min"}}
 STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"}}
+# The tests have no internet: the page's map draws its markers without tiles unless a test serves its own.
+DASHBOARD_MAP_TILE_URL = ""
 # Throttle counters must not leak between test runs.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Events go to Redis db 9, on a stream of this run's own (concurrent runs use their own TEST_DB_NAME).
+EVENTS_REDIS_URL = env.str("TEST_EVENTS_REDIS_URL", default="redis://127.0.0.1:6379/9")
+EVENTS_STREAM = f"driver-dashboard:events:{TEST_DB_NAME}"
+# No events process runs beside pytest's live server: the page polls, unless a test starts one (tests/events_server.py).
+DASHBOARD_PUSH = False

@@ -11,6 +11,7 @@ from drivers.models import Driver
 from sessions_app.models import ChargingSession, SessionTransition
 from sessions_app.ports import central_port
 from sessions_app.selectors import session_central_id
+from sessions_app.services.push import session_event_publish
 from sessions_app.services.queue import point_lock, queue_holds, queue_join, queue_left
 from sessions_app.services.transitions import session_transition
 from sessions_app.status import OPEN_STATUSES, SessionStatus
@@ -70,6 +71,7 @@ def session_request(*, driver: Driver, cp_id: str, vehicle_id: str, preferred_st
                 queue_join(session, point, now=now)
             else:
                 central_port().request_created(session)
+            session_event_publish(driver=driver)
     except IntegrityError:
         open_session = _open_session_of(driver)
         if open_session:

@@ -23,6 +23,7 @@ from chargingpoints.models import ChargingPoint, PointStatus
 from notifications.services import notification_queue
 from sessions_app.models import ChargingSession, SessionTransition
 from sessions_app.ports import central_port
+from sessions_app.services.push import session_event_publish
 from sessions_app.services.transitions import session_transition
 from sessions_app.status import SessionStatus
 
@@ -64,6 +65,7 @@ def queue_join(session: ChargingSession, point: ChargingPoint, *, now) -> int:
     ChargingSession.objects.filter(pk=session.pk).update(queue_position=position, queued_at=now)
     session.queue_position, session.queued_at = position, now
     notification_queue(session=session, message=_position_message(point.cp_id, position))
+    session_event_publish(driver=session.driver)
     logger.info("request %s waits at %s (#%s)", session.request_id, point.cp_id, position)
     return position
 
@@ -77,6 +79,7 @@ def _renumber(point: ChargingPoint) -> int:
         ChargingSession.objects.filter(pk=session.pk).update(queue_position=position)
         session.queue_position = position
         notification_queue(session=session, message=_position_message(point.cp_id, position))
+        session_event_publish(driver=session.driver)
         moved += 1
     return moved
 

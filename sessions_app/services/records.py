@@ -16,7 +16,9 @@ from sessions_app.models import ChargingSession
 from sessions_app.selectors import session_central_id_change
 from sessions_app.services.timeouts import NO_ANSWER_REASON
 from sessions_app.services.transitions import format_figures
+from sessions_app.signals import finished_session_corrected
 from sessions_app.status import OPEN_STATUSES, SessionStatus
+from sessions_app.wording import plain_reason
 
 logger = logging.getLogger(__name__)
 
@@ -95,6 +97,7 @@ def session_record_final_figures(session: ChargingSession, figures: dict) -> boo
     )
     if not updated:
         return False
+    finished_session_corrected.send(sender=ChargingSession, pk=session.pk)
     if first_ticket:
         # The driver was told how the session ended with the last known figures (or, for a session the
         # dashboard ended while central ran it, nothing yet): these are the billed ones, said once.
@@ -116,5 +119,5 @@ def final_figures_message(session: ChargingSession, energy_kwh, cost_eur) -> str
     if session.status == SessionStatus.FAILED and stopped_by_us and session.reason == NO_ANSWER_REASON:
         return f"Central accepted your request at {point} after it had timed out; it was stopped at once: {figures}"
     if session.status == SessionStatus.FAILED and stopped_by_us:
-        return f"Your session at {point} ended ({session.reason}); it was stopped at central: {figures}"
+        return f"Your session at {point} ended ({plain_reason(session.reason)}); it was stopped at central: {figures}"
     return f"Final figures for your session at {point}: {figures}"

@@ -5,6 +5,7 @@ from decimal import Decimal, InvalidOperation
 from django.db.models import Q
 
 from sessions_app.models import ChargingSession
+from sessions_app.services.push import session_event_publish_for_point_session
 from sessions_app.status import SessionStatus
 
 # The largest value ChargingSession.energy_kwh / cost_eur (numeric(12, 4)) can hold.
@@ -33,7 +34,7 @@ def session_apply_telemetry(*, cp_pk: int, telemetry_session_id: str, kwh, euros
     fields = {"energy_kwh": energy}
     if cost is not None:
         fields["cost_eur"] = cost
-    return bool(
+    updated = (
         ChargingSession.objects.filter(
             charging_point_id=cp_pk,
             session_id=telemetry_session_id,
@@ -43,3 +44,6 @@ def session_apply_telemetry(*, cp_pk: int, telemetry_session_id: str, kwh, euros
         .filter(Q(energy_kwh__isnull=True) | Q(energy_kwh__lt=energy))
         .update(**fields)
     )
+    if updated:
+        session_event_publish_for_point_session(cp_pk=cp_pk, session_id=telemetry_session_id)
+    return bool(updated)

@@ -16,7 +16,9 @@ from common.errors import IllegalTransition
 from notifications.services import notification_for_session
 from sessions_app.models import ChargingSession, SessionTransition
 from sessions_app.selectors import session_central_id_change
+from sessions_app.services.push import session_event_publish
 from sessions_app.status import FINISHED_STATUSES, SessionStatus, is_allowed
+from sessions_app.wording import plain_reason
 
 logger = logging.getLogger(__name__)
 
@@ -108,6 +110,7 @@ def session_transition(
         notification_for_session(
             session=locked, message=status_message(locked), dedupe_key=f"session:{locked.request_id}:{to_status}"
         )
+        session_event_publish(driver=locked.driver)
     logger.info("session %s %s -> %s (%s) %s", locked.request_id, from_status, to_status, source, locked.reason)
     return locked, True
 
@@ -154,8 +157,9 @@ def status_message(session: ChargingSession) -> str:
         SessionStatus.CHARGING: f"Charging started at {cp}",
         SessionStatus.COMPLETED: f"Charging completed at {cp}: {_figures(session)}",
         SessionStatus.STOPPED: f"Charging stopped at {cp}: {_figures(session)}",
-        SessionStatus.DENIED: f"Request for {cp} denied: {session.reason or 'no reason given'}",
-        SessionStatus.FAILED: f"Session at {cp} failed: {session.reason or 'unknown error'}",
+        # Central's reason in the driver's words ("(state: DISCONNECTED)" -> "This point is offline").
+        SessionStatus.DENIED: f"Request for {cp} denied: {plain_reason(session.reason)}",
+        SessionStatus.FAILED: f"Session at {cp} failed: {plain_reason(session.reason, default='unknown error')}",
         SessionStatus.CANCELLED: f"Request for {cp} cancelled",
     }
     return messages[session.status]

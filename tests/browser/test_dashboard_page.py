@@ -92,7 +92,7 @@ def test_driver_charges_from_request_to_history(open_page, network, fake_central
     expect(card(page, "CP-006").locator(".card__status")).to_have_css("background-color", "rgb(179, 38, 30)")
     expect(cp1.locator(".card__power")).to_have_text("50 kW")
     expect(cp1.locator(".card__connector")).to_have_text("CCS")
-    expect(cp1.locator(".card__price")).to_have_text("€0.4200/kWh")
+    expect(cp1.locator(".card__price")).to_have_text("€0.42/kWh")
     expect(cp1.locator(".card__city")).to_have_text("Springfield")
     expect(cp1.locator(".card__amenities")).to_have_text("Amenities: WiFi · Restroom · Coffee Shop")
     expect(cp1.locator(".card__distance")).to_have_text(re.compile(r"^\d+\.\d km$"))
@@ -101,7 +101,7 @@ def test_driver_charges_from_request_to_history(open_page, network, fake_central
     # A busy point can be queued for: the button says so.
     expect(card(page, "CP-003").locator(".card__request")).to_have_text("Join the queue")
     expect(card(page, "CP-003").locator(".card__request")).to_be_enabled()
-    expect(card(page, "CP-006").locator(".card__reason")).to_have_text("Offline: not available right now.")
+    expect(card(page, "CP-006").locator(".card__reason")).to_have_text("This point is offline.")
 
     # Filters go into the URL and come back from it.
     page.get_by_label("City").select_option("Springfield")
@@ -152,7 +152,7 @@ def test_driver_charges_from_request_to_history(open_page, network, fake_central
     expect(page.locator("#session-stop")).to_be_hidden()
     expect(card(page, "CP-002").locator(".card__request")).to_be_disabled()
     expect(card(page, "CP-002").locator(".card__reason")).to_have_text(
-        "You already have an open session (PENDING at CP-001)."
+        "You already have a session at Downtown Fast Charger: one at a time."
     )
 
     # Central approves and starts the charge; the energy rises live, a toast says so.
@@ -169,15 +169,16 @@ def test_driver_charges_from_request_to_history(open_page, network, fake_central
     expect(panel).to_have_attribute("data-status", "CHARGING")
     expect(page.locator("#session-pulse")).to_be_visible()
     expect(page.locator("#session-cancel")).to_be_hidden()
-    expect(page.locator("#session-energy")).to_have_text("1.500")
-    expect(page.locator("#session-cost")).to_have_text("0.6300")
+    expect(page.locator("#session-energy")).to_have_text("1.50")
+    expect(page.locator("#session-cost")).to_have_text("€0.63")
     expect(page.locator("#session-elapsed")).to_have_text(re.compile(r"^\d+:\d\d$"))
     expect(page.locator("#toasts .toast", has_text="Charging started at CP-001")).to_be_visible()
     set_live_figures(session, "3.25", "1.365")
-    expect(page.locator("#session-energy")).to_have_text("3.250")
-    expect(page.locator("#session-cost")).to_have_text("1.3650")
+    expect(page.locator("#session-energy")).to_have_text("3.25")
+    # Rounded half-up to cents, as central and the notifications round: 1.365 -> 1.37.
+    expect(page.locator("#session-cost")).to_have_text("€1.37")
     expect(card(page, "CP-001")).to_have_attribute("data-status", "OCCUPIED")
-    expect(card(page, "CP-001").locator(".card__reason")).to_have_text("Your charging session is at this point.")
+    expect(card(page, "CP-001").locator(".card__reason")).to_have_text("You are charging at this point.")
 
     # An operator's broadcast alert shows up as a banner coloured by its severity.
     BroadcastAlertFactory(
@@ -208,9 +209,10 @@ def test_driver_charges_from_request_to_history(open_page, network, fake_central
     # The session is in the history with its figures and receipt link; a toast reports the stop.
     row = page.locator('#history li[data-session-id="sess-web-001"]')
     expect(row).to_be_visible()
-    expect(row.locator(".badge")).to_have_text("STOPPED")
-    expect(row).to_contain_text("3.250")
-    expect(row).to_contain_text("€1.3650")
+    expect(row.locator(".badge")).to_have_text("Stopped")
+    expect(row.locator(".history__point")).to_have_text("Downtown Fast Charger")
+    expect(row).to_contain_text("3.25 kWh")
+    expect(row).to_contain_text("€1.37")
     expect(row.get_by_role("link", name="Receipt for session sess-web-001")).to_have_attribute(
         "href", "/receipts/sess-web-001.pdf"
     )
@@ -248,7 +250,7 @@ def test_phone_sized_screen_cancel_then_charge(open_page, network, screenshot):
     sign_in(page, "bob")
     expect(page.locator("#points .card")).to_have_count(12)
     # One column of cards that fit the screen: nothing scrolls sideways.
-    expect(card(page, "CP-001").locator(".card__price")).to_have_text("€0.4200/kWh")
+    expect(card(page, "CP-001").locator(".card__price")).to_have_text("€0.42/kWh")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot(page, "phone-dashboard")
 
@@ -259,7 +261,7 @@ def test_phone_sized_screen_cancel_then_charge(open_page, network, screenshot):
     expect(page.locator("#session-panel")).to_have_attribute("data-status", "NONE")
     cancelled = ChargingSession.objects.get(driver=network["bob"])
     assert cancelled.status == SessionStatus.CANCELLED
-    expect(page.locator(f'#history li[data-session-id="{cancelled.session_id}"] .badge')).to_have_text("CANCELLED")
+    expect(page.locator(f'#history li[data-session-id="{cancelled.session_id}"] .badge')).to_have_text("Cancelled")
 
     # Request again; central approves and charging starts.
     card(page, "CP-005").get_by_role("button", name="Request charge").click()
@@ -278,7 +280,7 @@ def test_phone_sized_screen_cancel_then_charge(open_page, network, screenshot):
     )
     central_polled()
     expect(page.locator("#session-panel")).to_have_attribute("data-status", "CHARGING")
-    expect(page.locator("#session-energy")).to_have_text("7.125")
+    expect(page.locator("#session-energy")).to_have_text("7.13")
     banner = page.locator('#alerts .alert[data-severity="CRITICAL"]')
     expect(banner).to_be_visible()
     expect(banner).to_have_css("background-color", "rgb(179, 38, 30)")
@@ -409,7 +411,7 @@ def test_the_cards_come_from_one_list_request_without_a_request_per_card(open_pa
 
     sign_in(page, "alice")
     expect(page.locator("#points .card")).to_have_count(12)
-    expect(card(page, "CP-001").locator(".card__price")).to_have_text("€0.4200/kWh")
+    expect(card(page, "CP-001").locator(".card__price")).to_have_text("€0.42/kWh")
     expect(card(page, "CP-001").locator(".card__amenities")).to_have_text("Amenities: WiFi · Restroom · Coffee Shop")
     # Prices stay through the next refreshes (every 0.5 s here), still with no detail requests.
     for _ in range(50):
@@ -419,7 +421,8 @@ def test_the_cards_come_from_one_list_request_without_a_request_per_card(open_pa
 
     assert [url for url in point_requests if "/charging-points/" in url] == []
     # Besides the city filter's one unfiltered read at start, every list read carries the details.
-    lists = [url for url in point_requests if "?" in url]
+    # (The map's reads of its view, `bbox=…`, draw markers only and carry no details.)
+    lists = [url for url in point_requests if "?" in url and "bbox=" not in url]
     assert len(lists) >= 2 and all("include=details" in url for url in lists), point_requests
-    expect(card(page, "CP-001").locator(".card__price")).to_have_text("€0.4200/kWh")
+    expect(card(page, "CP-001").locator(".card__price")).to_have_text("€0.42/kWh")
     problems.assert_none()

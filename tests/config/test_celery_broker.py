@@ -129,3 +129,29 @@ def test_celery_uses_the_embedded_broker_when_redis_is_not_configured(tmp_path):
     assert result.returncode == 0, result.stderr
     assert result.stdout.split() == ["config.celery_broker", "0.1", "{'ok':", "1}"]
     assert (tmp_path / "celery" / "broker.sqlite3").exists()
+
+
+def test_an_idle_poll_takes_no_write_lock_and_misses_no_message(tmp_path):
+    """Once a connection found the queue empty, it asks again without the write lock until another connection
+    commits (PRAGMA data_version): a writer holding the lock does not stall it, and what is then put, by another
+    connection or by the same one, is taken on the next poll."""
+    database = tmp_path / "broker.sqlite3"
+    url = f"sqlite:///{database}"
+    with _connection(url) as consumer, _connection(url) as producer:
+        channel = consumer.default_channel
+        channel._get_or_create(QUEUE)
+        with pytest.raises(queue.Empty):
+            channel._get(QUEUE)  # the full check, which learns the version
+        writer = sqlite3.connect(database, timeout=0, isolation_level=None)
+        writer.execute("BEGIN IMMEDIATE")  # the write lock, held: a full check would wait LOCK_WAIT_SECONDS
+        with pytest.raises(queue.Empty):
+            channel._get(QUEUE)
+        writer.execute("ROLLBACK")
+        writer.close()
+
+        producer.default_channel._put(QUEUE, {"body": "from another connection"})
+        assert channel._get(QUEUE)["body"] == "from another connection"
+        with pytest.raises(queue.Empty):
+            channel._get(QUEUE)
+        channel._put(QUEUE, {"body": "from the same connection"})
+        assert channel._get(QUEUE)["body"] == "from the same connection"

@@ -24,6 +24,7 @@ EXPECTED_OPERATIONS = {
     ("/drivers/{driver_id}/notifications/read-all", "post"),
     ("/drivers/{driver_id}/alerts", "get"),
     ("/drivers/{driver_id}/queue", "get"),
+    ("/drivers/{driver_id}/events", "get"),
     ("/receipts/{session_id}.pdf", "get"),
     ("/receipts/{session_id}.json", "get"),
 }
@@ -65,6 +66,7 @@ def test_errors_and_parameters_are_described(schema):
         "lng",
         "radius_km",
         "ordering",
+        "q",
         "bbox",
         "limit",
         "offset",

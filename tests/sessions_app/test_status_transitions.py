@@ -63,7 +63,7 @@ def test_the_same_transition_twice_notifies_once():
     session_transition(session=session, to_status="DENIED", source="CENTRAL", reason="Charging point not available")
     notes = Notification.objects.filter(driver=session.driver)
     assert [n.message for n in notes] == [
-        f"Request for {session.charging_point.cp_id} denied: Charging point not available"
+        f"Request for {session.charging_point.cp_id} denied: This point is not available right now"
     ]
 
 

@@ -51,7 +51,7 @@ def _plan(env: dict) -> list[str]:
 
 
 def test_run_stack_embedded_defaults_start_the_broker_and_the_simulator():
-    assert _plan({}) == ["kafka", "web", "worker", "beat", "consumer", "simulator"]
+    assert _plan({}) == ["kafka", "web", "events", "worker", "beat", "consumer", "simulator"]
 
 
 def test_run_stack_with_real_services_starts_no_broker_and_no_simulator():
@@ -61,12 +61,19 @@ def test_run_stack_with_real_services_starts_no_broker_and_no_simulator():
         "REDIS_URL": "redis://127.0.0.1:6379/5",
         "DATABASE_URL": "postgres://postgres@127.0.0.1:5432/postgres",
     }
-    assert _plan(env) == ["web", "worker", "beat", "consumer"]
-    assert _plan({**env, "SIMULATE_CENTRAL": "1"}) == ["web", "worker", "beat", "consumer", "simulator"]
+    assert _plan(env) == ["web", "events", "worker", "beat", "consumer"]
+    assert _plan({**env, "SIMULATE_CENTRAL": "1"}) == ["web", "events", "worker", "beat", "consumer", "simulator"]
 
 
 def test_run_stack_with_a_real_central_but_local_kafka():
-    assert _plan({"CENTRAL_HTTP_URL": "https://central.example:8000"}) == ["kafka", "web", "worker", "beat", "consumer"]
+    assert _plan({"CENTRAL_HTTP_URL": "https://central.example:8000"}) == [
+        "kafka",
+        "web",
+        "events",
+        "worker",
+        "beat",
+        "consumer",
+    ]
 
 
 def test_procfile_names_every_process():
@@ -75,7 +82,7 @@ def test_procfile_names_every_process():
         for line in (settings.BASE_DIR / "Procfile").read_text().splitlines()
         if line and not line.startswith("#")
     ]
-    assert names == ["kafka", "web", "worker", "beat", "consumer", "simulator"]
+    assert names == ["kafka", "web", "events", "worker", "beat", "consumer", "simulator"]
 
 
 @pytest.mark.kafka

@@ -87,7 +87,7 @@ def test_sigterm_stops_every_process_without_blaming_one(tmp_path):
 def test_run_stack_names_the_process_that_died(tmp_path):
     """Through `manage.py run_stack` (what `make run` calls), with every process of the plan a stand-in."""
     procfile = tmp_path / "Procfile"
-    lines = [f"{name}: sleep 60" for name in ("kafka", "web", "beat", "consumer", "simulator")]
+    lines = [f"{name}: sleep 60" for name in ("kafka", "web", "events", "beat", "consumer", "simulator")]
     lines.append("worker: sleep 1; echo 'CRITICAL celery.worker: Unrecoverable error: boom'; exit 3")
     procfile.write_text("\n".join(lines) + "\n")
     env = {
@@ -109,6 +109,6 @@ def test_run_stack_names_the_process_that_died(tmp_path):
     assert "make run stopped: worker.1 exited with code 3 on its own" in result.stdout
     assert "worker.1 | CRITICAL celery.worker: Unrecoverable error: boom" in result.stdout
     assert time.monotonic() - started < 30
-    for name in ("kafka", "web", "beat", "consumer", "simulator"):
+    for name in ("kafka", "web", "events", "beat", "consumer", "simulator"):
         assert f"{name}.1 stopped (was killed by SIGTERM)" in result.stdout
         assert not any(_pid_alive(pid) for pid in _pids(result.stdout, name))

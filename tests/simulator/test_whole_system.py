@@ -4,6 +4,7 @@ a full session each over the REST API; one point goes offline in the middle of a
 runner leaves no process behind.
 """
 
+import json
 import os
 import signal
 import subprocess
@@ -53,7 +54,7 @@ class Stack:
 @pytest.fixture
 def stack(people, kafka_broker, tmp_path):
     redis.Redis.from_url(REDIS_URL).flushdb()
-    web_port, sim_port = free_port(), free_port()
+    web_port, sim_port, events_port = free_port(), free_port(), free_port()
     suffix = os.urandom(4).hex()
     db = connection.settings_dict
     database_url = f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
@@ -72,6 +73,7 @@ def stack(people, kafka_broker, tmp_path):
         "SIMULATE_CENTRAL": "1",
         "SIMULATOR_PORT": str(sim_port),
         "DRIVER_DASHBOARD_PORT": str(web_port),
+        "DRIVER_DASHBOARD_EVENTS_PORT": str(events_port),
         "CELERY_BEAT_SCHEDULE": str(tmp_path / "celerybeat-schedule"),
         "CENTRAL_POLL_INTERVAL": "0.5",
         "SESSION_LOST_GRACE_SECONDS": "2",
@@ -89,11 +91,12 @@ def stack(people, kafka_broker, tmp_path):
             start_new_session=True,
         )
     stack = Stack(f"http://127.0.0.1:{web_port}", f"http://127.0.0.1:{sim_port}", log)
+    stack.events = f"http://127.0.0.1:{events_port}"
     try:
 
         def ready():
             assert process.poll() is None, f"run_stack exited:\n{log.read_text()[-3000:]}"
-            return stack.up(f"{stack.central}/health") and stack.up(f"{stack.web}/health")
+            return all(stack.up(f"{url}/health") for url in (stack.central, stack.web, stack.events))
 
         wait_for(ready, 60, "web and central")
         yield stack
@@ -108,6 +111,21 @@ def stack(people, kafka_broker, tmp_path):
             # Nothing the runner started survives it.
             wait_for(lambda: not _session_pids(process.pid), 10, "every process of the runner to exit")
             assert not port_open(web_port) and not port_open(sim_port)
+
+
+def _session_events_until_energy(events) -> list[str]:
+    """The statuses of the stream's `session` events (repeats collapsed) until one shows energy delivered."""
+    statuses, kind = [], None
+    for line in events.iter_lines(chunk_size=1):
+        if line.startswith(b"event: "):
+            kind = line[7:]
+        elif line.startswith(b"data: ") and kind == b"session":
+            body = json.loads(line[6:])
+            if body and (not statuses or statuses[-1] != body["status"]):
+                statuses.append(body["status"])
+            if body and body["status"] == "CHARGING" and (body["energy_kwh"] or 0) > 0:
+                return statuses
+    raise AssertionError(f"the stream ended after {statuses}")
 
 
 def _path(request_id: str) -> list[tuple[str, str, str]]:
@@ -157,6 +175,14 @@ def people(transactional_db):
 
 def test_two_drivers_full_sessions_one_point_goes_offline(stack, people):
     alice, bob = people["alice"], people["bob"]
+    # Alice's page has its live event stream open (the `events` process, fed through Redis by web and consumer).
+    events = requests.get(
+        f"{stack.events}/drivers/driver-alice/events",
+        headers={"Authorization": f"Token {alice}"},
+        stream=True,
+        timeout=20,
+    )
+    assert events.status_code == 200
 
     # Both drivers ask for a charge at a free point.
     response = stack.api(
@@ -179,6 +205,10 @@ def test_two_drivers_full_sessions_one_point_goes_offline(stack, people):
     )
     assert later["cost_eur"] > first["cost_eur"]
     bob_charging = wait_for(lambda: _charging(stack, bob, "driver-bob"), 20, "bob CHARGING")
+    # The stream told alice the same story as the API, as it happened: PENDING, APPROVED, CHARGING with energy.
+    statuses = _session_events_until_energy(events)
+    events.close()
+    assert statuses[:3] == ["PENDING", "APPROVED", "CHARGING"], statuses
 
     # Bob's point drops off the network mid-charge; central says nothing (as in the field): the poll notices.
     response = requests.post(f"{stack.central}/sim/points/CP-102/offline", json={"silent": True}, timeout=5)

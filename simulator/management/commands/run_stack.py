@@ -1,6 +1,7 @@
 """`make run`: start the whole system with honcho (Procfile), choosing the processes from the settings.
 
-Always: web (gunicorn), worker and beat (Celery), consumer (the dashboard's Kafka consumer). With
+Always: web (gunicorn), events (uvicorn: the page's live event stream), worker and beat (Celery), consumer (the
+dashboard's Kafka consumer). With
 KAFKA_BOOTSTRAP_SERVERS unset also `kafka` (a local tansu broker); with SIMULATE_CENTRAL (default: no real
 central or Kafka configured) also `simulator`. The runner (simulator/supervisor.py, honcho's manager) labels every
 line with its process and, on Ctrl-C or SIGTERM, stops every process group it started; when one process dies on
@@ -28,7 +29,7 @@ def _die_with_parent() -> None:
 
 
 def stack_processes() -> list[str]:
-    names = ["web", "worker", "beat", "consumer"]
+    names = ["web", "events", "worker", "beat", "consumer"]
     if settings.KAFKA_EMBEDDED:
         names.insert(0, "kafka")
     if settings.SIMULATE_CENTRAL:
@@ -37,7 +38,10 @@ def stack_processes() -> list[str]:
 
 
 class Command(BaseCommand):
-    help = "Start web, Celery worker and beat, the Kafka consumer, and (by default) a local broker and the simulator."
+    help = (
+        "Start web, events, Celery worker and beat, the Kafka consumer, and (by default) a local broker and the "
+        "simulator."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--procfile", default=str(settings.BASE_DIR / "Procfile"))

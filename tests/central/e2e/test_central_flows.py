@@ -140,7 +140,7 @@ def test_request_denied_with_centrals_reason(world):
     assert current(client) is None
     (denied,) = history(client)
     assert denied["status"] == "DENIED"
-    assert session_notes(request["request_id"]) == [f"Request for CP-001 denied: {reason}"]
+    assert session_notes(request["request_id"]) == ["Request for CP-001 denied: This point is in use by someone else"]
 
 
 def test_request_times_out_and_a_late_acceptance_is_stopped_at_central(world, settings):

@@ -100,7 +100,8 @@ def test_denied_keeps_centrals_reason(pending):
     assert deliver("update", update(pending, "denied", reason=reason)) == NOOP
     session = reload(pending)
     assert (session.status, session.reason) == (SessionStatus.DENIED, reason)
-    assert notes(session) == [f"Request for CP-001 denied: {reason}"]
+    # The reason is kept as central said it; the driver reads it in plain words.
+    assert notes(session) == ["Request for CP-001 denied: This point is in use by someone else"]
 
 
 def test_failed_keeps_the_reason(pending):

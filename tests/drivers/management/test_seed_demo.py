@@ -31,3 +31,20 @@ def test_seed_demo_is_idempotent(capsys):
     assert dict(Token.objects.values_list("user__username", "key")) == tokens
     assert dict(Driver.objects.values_list("driver_id", "user__password")) == passwords
     assert "(existing)" in capsys.readouterr().out
+
+
+def test_seed_demo_gives_each_driver_a_home_city_and_keeps_an_operators_choice():
+    call_command("seed_demo")
+    homes = dict(Driver.objects.values_list("driver_id", "home_city"))
+    assert homes == {
+        "driver-alice": "Springfield",
+        "driver-bob": "Boston",
+        "driver-charlie": "Madrid",
+        "driver-david": "Barcelona",
+        "driver-eve": "Berlin",
+    }
+    Driver.objects.filter(driver_id="driver-alice").update(home_city="Cambridge")  # an operator moved her
+    Driver.objects.filter(driver_id="driver-bob").update(home_city="")  # seeded before home cities existed
+    call_command("seed_demo")
+    homes = dict(Driver.objects.values_list("driver_id", "home_city"))
+    assert homes["driver-alice"] == "Cambridge" and homes["driver-bob"] == "Boston"

@@ -2,12 +2,18 @@
 // (`include=details`); `fetchDetail` asks for one point the list does not hold (the session's, filtered out).
 import { api } from "./api.js";
 import { h, setAttr, setText, show } from "./dom.js";
-import { fixed, num } from "./format.js";
+import { fixed, num, pricePerKwh } from "./format.js";
 import { state } from "./state.js";
 import { updateBell } from "./watches.js";
 
 const OPEN_STATUSES = new Set(["PENDING", "APPROVED", "CHARGING"]);
 const POINT_LABELS = { FREE: "Free", OCCUPIED: "Occupied", OFFLINE: "Offline" };
+const OWN_SESSION_LABELS = { PENDING: "Requested", APPROVED: "Approved", CHARGING: "Charging here" };
+const OWN_SESSION_HERE = {
+  PENDING: "Your request for this point is waiting for approval.",
+  APPROVED: "Your session here is approved: plug in.",
+  CHARGING: "You are charging at this point.",
+};
 
 export async function fetchDetail(cpId) {
   if (state.details.has(cpId)) return state.details.get(cpId);
@@ -22,6 +28,20 @@ export async function fetchDetail(cpId) {
     state.details.delete(cpId);
     return null;
   }
+}
+
+// A point's name for texts outside its card (the session dock, the history): from the list, else fetched once;
+// `then` runs when a fetched name arrives, so the caller can draw it.
+export function pointName(cpId, then) {
+  const entry = state.points.get(cpId);
+  const detail = state.details.get(cpId);
+  const name = (entry && entry.data.name) || (detail && detail.name) || "";
+  if (!name && !state.details.has(cpId)) {
+    fetchDetail(cpId).then(function (found) {
+      if (found && then) then();
+    });
+  }
+  return name;
 }
 
 function fact(label, valueClass) {
@@ -97,7 +117,7 @@ export function updateCard(entry) {
   setText(r.power.value, fixed(p.power_kw, num(p.power_kw) % 1 ? 1 : 0) + " kW");
   setText(r.connector.value, p.connector_type || "—");
   const price = detail ? num(detail.price_eur_per_kwh) : null;
-  setText(r.price.value, price === null ? "…" : "€" + price.toFixed(4) + "/kWh");
+  setText(r.price.value, pricePerKwh(price));
   setText(r.city.value, location.city || "—");
   const amenities = detail && Array.isArray(detail.amenities) ? detail.amenities : [];
   setText(r.amenities, amenities.length ? "Amenities: " + amenities.join(" · ") : "");
@@ -128,11 +148,13 @@ export function updateCard(entry) {
 function requestBlockedReason(point) {
   const session = state.session;
   if (session && OPEN_STATUSES.has(session.status)) {
-    if (session.cp_id === point.cp_id) return "Your " + session.status.toLowerCase() + " session is at this point.";
-    return "You already have an open session (" + session.status + " at " + session.cp_id + ").";
+    if (session.cp_id === point.cp_id) return OWN_SESSION_HERE[session.status];
+    const elsewhere = state.points.get(session.cp_id);
+    const where = (elsewhere && elsewhere.data.name) || session.cp_id;
+    return "You already have a session at " + where + ": one at a time.";
   }
-  if (point.status === "OFFLINE") return "Offline: not available right now.";
-  if (point.status !== "FREE" && point.status !== "OCCUPIED") return "Not available.";
+  if (point.status === "OFFLINE") return "This point is offline.";
+  if (point.status !== "FREE" && point.status !== "OCCUPIED") return "This point is not available right now.";
   return "";
 }
 
@@ -142,10 +164,34 @@ export function updateCardAction(entry) {
   if (entry.refs.request.disabled !== disabled) entry.refs.request.disabled = disabled;
   // A busy point, or one where others wait: the request joins its queue (the dashboard sends it when free).
   const joins = entry.data.status === "OCCUPIED" || (num(entry.data.queue_length) || 0) > 0;
-  setText(entry.refs.request, joins ? "Join the queue" : "Request charge");
+  const session = state.session;
+  const own = session && OPEN_STATUSES.has(session.status) && session.cp_id === entry.data.cp_id;
+  let label = joins ? "Join the queue" : "Request charge";
+  if (entry.busy) label = "Sending…";
+  else if (own) label = OWN_SESSION_LABELS[session.status];
+  setText(entry.refs.request, label);
   setText(entry.refs.reason, reason);
   show(entry.refs.reason, Boolean(reason));
+  // Reasons that come and go with the driver's own session (or a request on its way) are read out with the
+  // button but take no room: every card growing by a line when a session starts would move the list under the
+  // driver's eyes (issue 13). The session dock says it in view instead.
+  const sessionReason = Boolean(reason) && (entry.busy || Boolean(session && OPEN_STATUSES.has(session.status)));
+  entry.refs.reason.classList.toggle("visually-hidden", sessionReason);
   updateBell(entry);
+}
+
+// A live `point` event (stream.js): the point's new status, queue and wait on its card, keeping what only the list
+// knows (favorite, distance). Returns false when the point has no card on the page.
+export function patchCard(update) {
+  const entry = state.points.get(update.cp_id);
+  if (!entry) return false;
+  const live = { status: update.status, queue_length: update.queue_length };
+  live.estimated_wait_minutes = update.estimated_wait_minutes;
+  if ("last_updated" in entry.data) live.last_updated = update.last_updated;
+  entry.data = Object.assign({}, entry.data, live);
+  updateCard(entry);
+  updateCardAction(entry);
+  return true;
 }
 
 export function updateAllCardActions() {

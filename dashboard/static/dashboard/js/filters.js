@@ -1,11 +1,14 @@
 // The point list's filters, kept in the URL query string.
 import { ensureCityOption } from "./cities.js";
-import { $ } from "./dom.js";
+import { $, setText, show } from "./dom.js";
 import { num } from "./format.js";
 import { refreshPoints } from "./points.js";
 import { state } from "./state.js";
 
-const FILTER_KEYS = ["city", "connector_type", "min_power_kw", "only_available", "favorites_only"];
+const FILTER_KEYS = ["q", "ordering", "city", "connector_type", "min_power_kw", "only_available", "favorites_only"];
+// `ordering` absent means nearest first (when a position is known, see points.js): only the others are kept.
+const ORDERINGS = new Set(["power", "price", "name"]);
+const MAX_SEARCH = 100;
 
 export function filtersFromUrl() {
   const params = new URLSearchParams(window.location.search);
@@ -26,11 +29,15 @@ export function filtersFromUrl() {
   }
   if (filters.only_available && filters.only_available !== "true") delete filters.only_available;
   if (filters.favorites_only && filters.favorites_only !== "true") delete filters.favorites_only;
+  if (filters.ordering && !ORDERINGS.has(filters.ordering)) delete filters.ordering;
+  if (filters.q) filters.q = filters.q.replace(/\s+/g, " ").slice(0, MAX_SEARCH);
   return filters;
 }
 
 export function filtersToForm(filters) {
   ensureCityOption(filters.city);
+  $("filter-search").value = filters.q || "";
+  $("filter-ordering").value = filters.ordering || "";
   $("filter-city").value = filters.city || "";
   $("filter-connector").value = filters.connector_type || "";
   $("filter-power").value = filters.min_power_kw || "";
@@ -43,12 +50,31 @@ function filtersFromForm() {
   const city = $("filter-city").value;
   const connector = $("filter-connector").value;
   const power = $("filter-power").value.trim();
+  const search = $("filter-search").value.replace(/\s+/g, " ").trim();
+  const ordering = $("filter-ordering").value;
+  if (search) filters.q = search.slice(0, MAX_SEARCH);
+  if (ORDERINGS.has(ordering)) filters.ordering = ordering;
   if (city) filters.city = city;
   if (connector) filters.connector_type = connector;
-  if (power && Number.isFinite(num(power)) && num(power) >= 0) filters.min_power_kw = power;
+  if (powerValid(power) && power) filters.min_power_kw = power;
   if ($("filter-availability").value === "true") filters.only_available = "true";
   if ($("filter-favorites").checked) filters.favorites_only = "true";
   return filters;
+}
+
+// A minimum power the API would refuse (400) is not applied: the field says why instead.
+function powerValid(power) {
+  const field = $("filter-power");
+  // The browser empties `value` of a number field holding text it cannot parse ("abc"): badInput tells.
+  let message = "";
+  if (field.validity && field.validity.badInput) message = "Enter a number of kW, such as 50.";
+  else if (power && !Number.isFinite(num(power))) message = "Enter a number of kW, such as 50.";
+  else if (power && num(power) < 0) message = "The minimum power cannot be negative.";
+  setText($("filter-power-error"), message);
+  show($("filter-power-error"), Boolean(message));
+  if (message) field.setAttribute("aria-invalid", "true");
+  else field.removeAttribute("aria-invalid");
+  return !message;
 }
 
 export function filtersChanged() {

@@ -10,12 +10,16 @@ import { abortAll } from "./api.js";
 import { loadAllCities } from "./cities.js";
 import { $ } from "./dom.js";
 import { filtersChanged, filtersFromUrl, filtersToForm } from "./filters.js";
+import { initFinder } from "./finder.js";
+import { initMap } from "./map.js";
 import { markAllRead } from "./notifications.js";
 import { askForPosition } from "./points.js";
 import { poll } from "./poll.js";
 import { pollNow, setRefresh } from "./schedule.js";
 import { askStop, cancelRequest, onStopDialogClose, tickElapsed } from "./session.js";
 import { state } from "./state.js";
+import { startStream, stopStream } from "./stream.js";
+import { dismissSummary } from "./summary.js";
 
 function start() {
   setRefresh(poll);
@@ -35,9 +39,12 @@ function start() {
   form.addEventListener("reset", function () {
     window.setTimeout(filtersChanged, 0);
   });
+  initFinder();
+  initMap();
   $("session-cancel").addEventListener("click", cancelRequest);
   $("session-stop").addEventListener("click", askStop);
   $("stop-dialog").addEventListener("close", onStopDialogClose);
+  $("session-dismiss").addEventListener("click", dismissSummary);
   $("mark-all-read").addEventListener("click", markAllRead);
   window.setInterval(tickElapsed, 1000);
   // Signing out: no poll may start or land once the form is on its way (it would meet the ended session).
@@ -45,6 +52,7 @@ function start() {
   if (logout) {
     logout.form.addEventListener("submit", function () {
       state.stopped = true;
+      stopStream();
       window.clearTimeout(state.timer);
       abortAll();
     });
@@ -55,6 +63,7 @@ function start() {
   loadAllCities();
   askForPosition();
   poll();
+  startStream();
 }
 
 start();

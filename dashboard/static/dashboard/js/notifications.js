@@ -3,9 +3,11 @@ import { api } from "./api.js";
 import { config, DRIVER } from "./config.js";
 import { $, announce, h, setAttr, setText, show } from "./dom.js";
 import { dateTime } from "./format.js";
+import { refreshSession } from "./session.js";
 import { state } from "./state.js";
 
 const MAX_TOASTS = 4;
+const TYPE_WORDS = { SESSION: "Session", QUEUE: "Queue", ALERT: "Alert" };
 
 export async function refreshNotifications() {
   const notes = (await api("GET", DRIVER + "/notifications")) || [];
@@ -17,6 +19,11 @@ export async function refreshNotifications() {
       state.seenNotifications.add(note.notification_id);
       if (!firstLoad) fresh.push(note);
     }
+  }
+  // A toast about the session is shown only with the session read after it: the toast and the dock then tell
+  // the same story (never "approved" over a dock that still says waiting).
+  if (fresh.some((note) => note.type === "SESSION" || note.type === "QUEUE")) {
+    await refreshSession().catch(function () {});
   }
   fresh.reverse().forEach(showToast);
   const key = JSON.stringify(notes);
@@ -35,7 +42,7 @@ function renderNotifications(notes) {
   show($("notifications-empty"), notes.length === 0);
   const items = notes.slice(0, 30).map(function (note) {
     return h("li", { className: "note" + (note.read ? "" : " note--unread"), "data-type": note.type }, [
-      h("span", { className: "note__type", text: note.type }),
+      h("span", { className: "note__type", text: TYPE_WORDS[note.type] || note.type }),
       h("span", { className: "note__message", text: note.message }),
       h("time", { className: "note__time", datetime: note.created_at, text: dateTime(note.created_at) }),
       note.read ? null : h("span", { className: "visually-hidden", text: "(unread)" }),

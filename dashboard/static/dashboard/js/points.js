@@ -3,8 +3,9 @@
 import { api } from "./api.js";
 import { buildCard, updateCard, updateCardAction } from "./cards.js";
 import { renderCityOptions } from "./cities.js";
-import { DRIVER } from "./config.js";
+import { DRIVER, config } from "./config.js";
 import { $, announce, setText, show, showError } from "./dom.js";
+import { listChanged, positionChanged } from "./map.js";
 import { requestCharge } from "./session.js";
 import { state } from "./state.js";
 import { toggleWatch } from "./watches.js";
@@ -18,6 +19,11 @@ function pointsQuery(filters) {
     params.set("lat", state.position.lat);
     params.set("lng", state.position.lng);
   }
+  // Nearest first whenever a position is known: the browser's, else the driver's saved home (which the API uses
+  // when no lat/lng is sent).
+  if (!filters.ordering && (state.position || config.home)) params.set("ordering", "distance");
+  // One more than shown: whether there is more to show, without counting the catalogue.
+  params.set("limit", String(state.listLimit + 1));
   const query = params.toString();
   return "/charging-points" + (query ? "?" + query : "");
 }
@@ -25,15 +31,25 @@ function pointsQuery(filters) {
 export async function refreshPoints() {
   const filters = Object.assign({}, state.filters);
   const epoch = state.epoch;
+  const limit = state.listLimit;
   const points = await api("GET", pointsQuery(filters));
   // A filter changed, or a write happened, while this request was in flight: a newer one will render.
   if (JSON.stringify(filters) !== JSON.stringify(state.filters) || epoch !== state.epoch) return;
-  renderPoints(points || []);
+  if (limit !== state.listLimit) return;
+  const all = points || [];
+  const more = all.length > limit;
+  renderPoints(all.slice(0, limit));
+  show($("points-more"), more);
+  if (more) setText($("points-count"), "first " + limit + " shown");
+  listChanged(all.slice(0, limit));
   show($("points-error"), false);
 }
 
 function renderPoints(points) {
   const list = $("points");
+  const focused = document.activeElement && document.activeElement.closest ? document.activeElement.closest(".card") : null;
+  // Its neighbours now: where focus goes should its card leave (unstarred under "Favorites only").
+  const neighbours = focused ? [focused.nextElementSibling, focused.previousElementSibling] : [];
   const seen = new Set();
   let previous = null;
   for (const point of points) {
@@ -65,9 +81,23 @@ function renderPoints(points) {
       state.points.delete(cpId);
     }
   }
+  // A card that left with the focus must not drop it to <body>.
+  if (focused && !focused.isConnected) refocus(neighbours);
   renderCityOptions();
   show($("points-empty"), points.length === 0);
   setText($("points-count"), points.length === 1 ? "1 point" : points.length + " points");
+}
+
+// Focus after its card left: the star of a neighbour still listed, else the list's heading.
+function refocus(neighbours) {
+  const next = neighbours.find((el) => el && el.isConnected);
+  if (next) {
+    next.querySelector(".star").focus();
+    return;
+  }
+  const heading = $("points-title");
+  heading.setAttribute("tabindex", "-1");
+  heading.focus();
 }
 
 async function toggleFavorite(cpId) {
@@ -100,6 +130,7 @@ export function askForPosition() {
         lat: position.coords.latitude.toFixed(5),
         lng: position.coords.longitude.toFixed(5),
       };
+      positionChanged();
       refreshPoints().catch(function () {});
     },
     function () {

@@ -12,6 +12,9 @@ import { state } from "./state.js";
 import { refreshWatches } from "./watches.js";
 
 const HISTORY_EVERY_N_POLLS = 10;
+// While the live event stream is open (stream.js) the page is told what changes: a poll this often is only a
+// safety net (an event lost between two processes' commits, say).
+const STREAM_SAFETY_MS = 30000;
 
 export async function poll() {
   if (state.stopped) return;
@@ -48,6 +51,7 @@ export async function poll() {
     return;
   }
   // A hidden tab polls less often; it catches up the moment it is shown again.
-  const delay = document.hidden ? Math.max(config.refreshMs * 5, 10000) : config.refreshMs;
+  let delay = document.hidden ? Math.max(config.refreshMs * 5, 10000) : config.refreshMs;
+  if (state.streamOpen) delay = Math.max(delay, STREAM_SAFETY_MS);
   state.timer = window.setTimeout(poll, delay);
 }
