@@ -67,6 +67,7 @@ def test_a_session_change_arrives_over_the_stream(open_page, network, push, sett
             break
         page.wait_for_timeout(100)
     assert streams == [200]
+    expect(page.locator("#connection-text")).to_have_text("Live: changes arrive as they happen")
     session = open_session(network["alice"])
     page.wait_for_timeout(1000)  # the poll the stream's opening asked for is over
     polls = []
@@ -103,6 +104,7 @@ def test_with_the_stream_blocked_the_page_polls_as_before(open_page, network, pu
     session_transition(session=session, to_status=SessionStatus.CHARGING, source=SessionTransition.Source.CENTRAL)
     expect(page.locator("#session-energy")).to_have_text("2.00", timeout=5_000)
     expect(page.locator("#connection")).to_have_attribute("data-state", "live")
+    expect(page.locator("#connection-text")).to_have_text(re.compile(r"^Live: refreshing every [\d.]+ s$"))
 
     assert blocked and all(EVENTS.search(url) for url in blocked)
     # The only errors: the blocked stream's own failed loads, allowed here on purpose.

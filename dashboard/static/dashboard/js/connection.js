@@ -17,7 +17,9 @@ export async function refreshSyncStatus() {
 export function renderConnection(serverError, sync) {
   const line = $("connection");
   let stateName = "live";
-  let text = "Live: refreshing every " + config.refreshMs / 1000 + " s";
+  let text = state.streamOpen
+    ? "Live: changes arrive as they happen"
+    : "Live: refreshing every " + config.refreshMs / 1000 + " s";
   if (serverError) {
     stateName = "offline";
     text = "Offline: cannot reach the dashboard server. The data below may be out of date; retrying…";
