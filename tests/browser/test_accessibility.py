@@ -6,14 +6,11 @@ Zero violations of impact "serious" or "critical" (tests/browser/axe.py); the co
 import re
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
-from central.models import CentralSyncState
-from chargingpoints.models import ChargingPoint, PointStatus
-from chargingpoints.services import DEFAULT_NETWORK_FILE, charging_points_import, charging_points_read_file
-from drivers.services import demo_password, drivers_seed_demo
+from chargingpoints.models import PointStatus
 from tests.browser.axe import assert_no_serious_violations
+from tests.browser.pages import demo_network, sign_in
 from tests.factories import BroadcastAlertFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -21,23 +18,7 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 @pytest.fixture
 def network(transactional_db):
-    charging_points_import(charging_points_read_file(DEFAULT_NETWORK_FILE))
-    ChargingPoint.objects.update(status=PointStatus.FREE, last_updated=timezone.now())
-    ChargingPoint.objects.filter(cp_id="CP-006").update(status=PointStatus.OFFLINE)
-    # Central polled just now: the page shows live, not stale, data.
-    now = timezone.now()
-    CentralSyncState.objects.update_or_create(
-        singleton=1, defaults={"last_attempt_at": now, "last_success_at": now, "unreachable_since": None}
-    )
-    return {d.driver.user.username: d.driver for d in drivers_seed_demo()}
-
-
-def sign_in(page, username: str):
-    page.goto("/login/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(demo_password(username))
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(re.compile(r"/$"))
+    return demo_network(statuses={"CP-006": PointStatus.OFFLINE})
 
 
 def test_sign_in_and_sign_out_pages_have_no_serious_accessibility_problems(open_page, network):

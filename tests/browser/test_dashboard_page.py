@@ -11,18 +11,15 @@ import time
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
-from central.models import CentralSyncState
 from chargingpoints.models import ChargingPoint, PointStatus
-from chargingpoints.services import DEFAULT_NETWORK_FILE, charging_points_import, charging_points_read_file
 from drivers.models import Favorite
-from drivers.services import demo_password, drivers_seed_demo
 from notifications.models import BroadcastAlert, Notification
 from sessions_app.models import ChargingSession, SessionTransition
 from sessions_app.services.transitions import session_transition
 from sessions_app.status import SessionStatus
+from tests.browser.pages import card, central_polled, demo_network, sign_in
 from tests.factories import BroadcastAlertFactory, ChargingSessionFactory, DriverFactory
 from tests.waiting import wait_for
 
@@ -33,38 +30,13 @@ CENTRAL = SessionTransition.Source.CENTRAL
 
 @pytest.fixture
 def network(transactional_db):
-    """The default 12-point network: CP-003 busy with a queue of one, CP-006 offline, the rest free."""
-    charging_points_import(charging_points_read_file(DEFAULT_NETWORK_FILE))
-    ChargingPoint.objects.update(status=PointStatus.FREE, last_updated=timezone.now())
-    ChargingPoint.objects.filter(cp_id="CP-003").update(status=PointStatus.OCCUPIED)
-    ChargingPoint.objects.filter(cp_id="CP-006").update(status=PointStatus.OFFLINE)
+    """The default 12-point network: CP-003 busy with a queue of one, CP-006 offline, the rest free; central's
+    last poll is for each test to record (`central_polled`), so the stale indication can be tested."""
+    drivers = demo_network(statuses={"CP-003": PointStatus.OCCUPIED, "CP-006": PointStatus.OFFLINE}, polled=False)
     ChargingSessionFactory(
         driver=DriverFactory(), charging_point=ChargingPoint.objects.get(cp_id="CP-003"), queue_position=1
     )
-    drivers = {d.driver.user.username: d.driver for d in drivers_seed_demo()}
     return drivers
-
-
-def central_polled():
-    """Record a successful poll of central just now (what the central-sync task does)."""
-    now = timezone.now()
-    CentralSyncState.objects.update_or_create(
-        singleton=1, defaults={"last_attempt_at": now, "last_success_at": now, "unreachable_since": None}
-    )
-
-
-def sign_in(page, username: str):
-    page.goto("/")
-    expect(page).to_have_url(re.compile(r"/login/\?next=/$"))
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(demo_password(username))
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(re.compile(r"/$"))
-    expect(page.locator("#points .card")).not_to_have_count(0)
-
-
-def card(page, cp_id: str):
-    return page.locator(f'.card[data-cp-id="{cp_id}"]')
 
 
 def set_live_figures(session: ChargingSession, energy: str, cost: str):

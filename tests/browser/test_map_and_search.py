@@ -19,7 +19,7 @@ from chargingpoints.selectors import haversine_km
 from drivers.models import Favorite
 from tests.browser import test_dashboard_page as dashboard_page
 from tests.browser.conftest import POSITION
-from tests.browser.test_dashboard_page import card, central_polled, sign_in
+from tests.browser.pages import card, central_polled, sign_in
 from tests.factories import ChargingPointFactory
 from tests.waiting import wait_for
 

@@ -13,7 +13,8 @@ from chargingpoints.services import charging_point_mark_offline
 from sessions_app.models import ChargingSession, SessionTransition
 from sessions_app.services.transitions import session_transition
 from sessions_app.status import SessionStatus
-from tests.browser.test_dashboard_page import card, central_polled, network, sign_in  # noqa: F401 (fixture)
+from tests.browser.pages import card, central_polled, sign_in
+from tests.browser.test_dashboard_page import network  # noqa: F401 (fixture)
 from tests.events_server import EventsServer
 from tests.factories import ChargingSessionFactory
 

@@ -15,14 +15,12 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from central.models import CentralSyncState
-from chargingpoints.models import ChargingPoint, PointStatus
-from chargingpoints.services import DEFAULT_NETWORK_FILE, charging_points_import, charging_points_read_file
-from drivers.services import demo_password, drivers_seed_demo
+from chargingpoints.models import ChargingPoint
 from sessions_app.models import ChargingSession, SessionTransition
 from sessions_app.services.transitions import session_transition
 from sessions_app.status import SessionStatus
 from tests.browser.axe import assert_no_serious_violations
+from tests.browser.pages import card, demo_network, sign_in
 from tests.factories import ChargingSessionFactory
 from tests.waiting import wait_for
 
@@ -37,26 +35,7 @@ POINT_NAME = "Back Bay Garage"
 @pytest.fixture
 def network(transactional_db):
     """The default 12-point network, every point free, central polled just now; the demo drivers."""
-    charging_points_import(charging_points_read_file(DEFAULT_NETWORK_FILE))
-    now = timezone.now()
-    ChargingPoint.objects.update(status=PointStatus.FREE, last_updated=now)
-    CentralSyncState.objects.update_or_create(
-        singleton=1, defaults={"last_attempt_at": now, "last_success_at": now, "unreachable_since": None}
-    )
-    return {d.driver.user.username: d.driver for d in drivers_seed_demo()}
-
-
-def sign_in(page, username: str):
-    page.goto("/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(demo_password(username))
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(re.compile(r"/$"))
-    expect(page.locator("#points .card")).not_to_have_count(0)
-
-
-def card(page, cp_id: str):
-    return page.locator(f'.card[data-cp-id="{cp_id}"]')
+    return demo_network()
 
 
 def viewport(page, cp_id: str) -> tuple[float, float]:

@@ -5,16 +5,14 @@ the fake central HTTP server and runs the real poll (`central_poll_once`)."""
 import re
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
-from central.models import CentralSyncState
 from central.sync.poll import central_poll_once
 from chargingpoints.models import ChargingPoint, PointStatus
-from chargingpoints.services import DEFAULT_NETWORK_FILE, charging_points_import, charging_points_read_file
 from drivers.models import Watch
-from drivers.services import demo_password, drivers_seed_demo
 from notifications.models import Notification
+from tests.browser import pages
+from tests.browser.pages import demo_network
 from tests.fakes.central_http import central_cp
 from tests.waiting import wait_for
 
@@ -26,15 +24,7 @@ BUSY = {"engine_state": "SUPPLYING", "current_driver": "driver-zed", "current_se
 @pytest.fixture
 def network(transactional_db):
     """The default 12-point network: CP-003 in use by someone else, CP-006 offline, the rest free."""
-    charging_points_import(charging_points_read_file(DEFAULT_NETWORK_FILE))
-    ChargingPoint.objects.update(status=PointStatus.FREE, last_updated=timezone.now())
-    ChargingPoint.objects.filter(cp_id="CP-003").update(status=PointStatus.OCCUPIED)
-    ChargingPoint.objects.filter(cp_id="CP-006").update(status=PointStatus.OFFLINE)
-    now = timezone.now()
-    CentralSyncState.objects.update_or_create(
-        singleton=1, defaults={"last_attempt_at": now, "last_success_at": now, "unreachable_since": None}
-    )
-    return {d.driver.user.username: d.driver for d in drivers_seed_demo()}
+    return demo_network(statuses={"CP-003": PointStatus.OCCUPIED, "CP-006": PointStatus.OFFLINE})
 
 
 def central_reports(fake_central, **overrides_by_point):
@@ -46,11 +36,7 @@ def central_reports(fake_central, **overrides_by_point):
 
 
 def sign_in(page, username: str):
-    page.goto("/")
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(demo_password(username))
-    page.get_by_role("button", name="Sign in").click()
-    expect(page).to_have_url(re.compile(r"/$"))
+    pages.sign_in(page, username)
     expect(page.locator("#points .card")).to_have_count(12)
 
 
