@@ -30,6 +30,7 @@ import requests
 from _support import BASE_DIR, arguments, free_port
 
 DRIVERS = {"driver-alice": "CP-003", "driver-bob": "CP-011"}
+STREAM_DRIVER = "driver-alice"
 TOKEN_LINE = re.compile(r"^(driver-\w+)\s+\S+\s+\S+\s+([0-9a-f]{40})\b")
 # The runner's lines (simulator/supervisor.py): a process that ended while nobody asked it to.
 EXIT_LINE = re.compile(r"system\s*\|\s*(\S+) (exited with code -?\d+|was killed by \S+) on its own")
@@ -97,6 +98,10 @@ class Soak:
         self.ports = {"DRIVER_DASHBOARD_PORT": free_port(), "SIMULATOR_PORT": free_port(), "KAFKA_LOCAL_PORT": 0}
         while self.ports["KAFKA_LOCAL_PORT"] in (0, *list(self.ports.values())[:2]):
             self.ports["KAFKA_LOCAL_PORT"] = free_port()
+        self.ports["DRIVER_DASHBOARD_EVENTS_PORT"] = 0
+        while self.ports["DRIVER_DASHBOARD_EVENTS_PORT"] in (0, *list(self.ports.values())[:3]):
+            self.ports["DRIVER_DASHBOARD_EVENTS_PORT"] = free_port()
+        self.events = f"http://127.0.0.1:{self.ports['DRIVER_DASHBOARD_EVENTS_PORT']}"
         self.web = f"http://127.0.0.1:{self.ports['DRIVER_DASHBOARD_PORT']}"
         self.central = f"http://127.0.0.1:{self.ports['SIMULATOR_PORT']}"
         default_log = Path(tempfile.gettempdir()) / f"soak-{time.strftime('%Y%m%d-%H%M%S')}.log"
@@ -117,6 +122,10 @@ class Soak:
         self.longest_outage = 0.0
         self.outages = 0
         self.seen_pids: set[int] = set()
+        # alice's live event stream, held open (and resumed with Last-Event-ID) for the whole soak.
+        self.stream_events: collections.Counter = collections.Counter()
+        self.stream_connects = 0
+        self.stream_errors: list[str] = []
         self.rss_start = self.rss_end = (0, 0)
 
     # --- the stack ---------------------------------------------------------------------------------------------
@@ -172,6 +181,7 @@ class Soak:
                 len(self.tokens) >= len(DRIVERS)
                 and self._up(f"{self.web}/health")
                 and self._up(f"{self.central}/health")
+                and port_open(self.ports["DRIVER_DASHBOARD_EVENTS_PORT"])
             ):
                 return
             time.sleep(0.5)
@@ -234,6 +244,33 @@ class Soak:
             time.sleep(max(0.0, 1.0 - (time.monotonic() - started)))
         if down_since is not None:
             self.longest_outage = max(self.longest_outage, time.monotonic() - down_since)
+
+    def watch_stream(self, driver: str, until: float) -> None:
+        """Hold `driver`'s event stream open as a page would: count the events, reconnect with Last-Event-ID."""
+        last_id = None
+        while time.monotonic() < until and not self.stopping.is_set():
+            headers = {"Authorization": f"Token {self.tokens[driver]}", "Accept": "text/event-stream"}
+            if last_id:
+                headers["Last-Event-ID"] = last_id
+            try:
+                with requests.get(
+                    f"{self.events}/drivers/{driver}/events", headers=headers, stream=True, timeout=(5, 30)
+                ) as response:
+                    if response.status_code != 200:
+                        self.stream_errors.append(f"HTTP {response.status_code}")
+                        time.sleep(2)
+                        continue
+                    self.stream_connects += 1
+                    for line in response.iter_lines(decode_unicode=True):
+                        if line.startswith("id: "):
+                            last_id = line[4:]
+                        elif line.startswith("event: "):
+                            self.stream_events[line[7:]] += 1
+                        if time.monotonic() >= until or self.stopping.is_set():
+                            return
+            except requests.RequestException as error:
+                self.stream_errors.append(type(error).__name__)
+                time.sleep(2)
 
     def api(self, driver: str, method: str, path: str, **kwargs) -> requests.Response:
         headers = {"Authorization": f"Token {self.tokens[driver]}"}
@@ -347,8 +384,11 @@ def main() -> int:
         until = time.monotonic() + args.minutes * 60
         health = threading.Thread(target=soak.watch_health, args=(until,), daemon=True)
         health.start()
+        stream = threading.Thread(target=soak.watch_stream, args=(STREAM_DRIVER, until), daemon=True)
+        stream.start()
         soak.drive(until)
         health.join(5)
+        stream.join(35)
         soak.rss_end = soak.rss()
     except Failure as error:
         problems.append(str(error))
@@ -374,6 +414,13 @@ def main() -> int:
         f"  RSS of the process tree: start {soak.rss_start[0] / mib:.0f} MiB ({soak.rss_start[1]} processes), "
         f"end {soak.rss_end[0] / mib:.0f} MiB ({soak.rss_end[1]} processes)"
     )
+    print(
+        f"  {STREAM_DRIVER}'s event stream: {sum(soak.stream_events.values())} events "
+        f"({', '.join(f'{n} {kind}' for kind, n in sorted(soak.stream_events.items()))}), "
+        f"{soak.stream_connects} connection(s), errors: {', '.join(soak.stream_errors) or 'none'}"
+    )
+    if not soak.stream_events["session"]:
+        problems.append(f"no session event reached {STREAM_DRIVER}'s stream")
     print(f"  processes that exited on their own: {len(soak.exits)}; CRITICAL lines: {len(soak.critical)}")
     print(f"  tracebacks: {len(soak.tracebacks)}; ERROR lines: {soak.error_lines}")
     print(f"  after SIGINT: {'nothing left behind' if not left else '; '.join(left)}")
