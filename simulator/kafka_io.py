@@ -8,6 +8,7 @@ reconnect by themselves.
 """
 
 import logging
+import socket
 import threading
 import time
 from dataclasses import astuple, dataclass
@@ -41,8 +42,35 @@ def _options(options: dict) -> dict:
     return {key: str(value) for key, value in options.items()}
 
 
+def _some_broker_listening(bootstrap: str) -> bool:
+    for address in bootstrap.split(","):
+        host, _, port = address.strip().rpartition(":")
+        try:
+            with socket.create_connection((host.strip("[]") or "127.0.0.1", int(port)), timeout=0.5):
+                return True
+        except (OSError, ValueError):
+            continue
+    return False
+
+
+def wait_for_listener(bootstrap: str, stop: threading.Event | None) -> None:
+    """Until a bootstrap address accepts connections (or 30 s): started with `make run`, the simulator often comes
+    up before the local broker listens, and librdkafka logs every refused connection as an ERROR line."""
+    deadline = time.monotonic() + 30
+    told = False
+    while not _some_broker_listening(bootstrap) and time.monotonic() < deadline and not (stop and stop.is_set()):
+        if not told:
+            logger.info("waiting for Kafka at %s to listen", bootstrap)
+            told = True
+        if stop:
+            stop.wait(0.2)
+        else:
+            time.sleep(0.2)
+
+
 def ensure_topics(bootstrap: str, topics: list[str], stop: threading.Event | None = None) -> bool:
     """Create the topics if missing, retrying until the broker answers. False when stopped first."""
+    wait_for_listener(bootstrap, stop)
     admin = AdminClient({"bootstrap.servers": bootstrap, "logger": CLIENT_LOGGER})
     delay = 0.2
     while not (stop and stop.is_set()):

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from chargingpoints.services import DEFAULT_NETWORK_FILE
+from simulator.kafka_io import wait_for_listener
 from simulator.runner import Simulator, points_from_file, points_from_table
 
 
@@ -39,6 +40,9 @@ class Command(BaseCommand):
         if unknown:
             raise CommandError(f"--offline names unknown points: {', '.join(unknown)}")
 
+        # Under `make run` the local broker may not listen yet: the producer made below would log each refused
+        # connection as an ERROR line.
+        wait_for_listener(settings.KAFKA_BOOTSTRAP_SERVERS, stop=None)
         sim = Simulator(
             points, host=options["host"], port=options["port"], telemetry_interval=options["telemetry_interval"]
         )
