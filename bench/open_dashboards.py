@@ -34,6 +34,7 @@ BENCH_REDIS_URL (default redis://127.0.0.1:6379/12).
 
 import asyncio
 import functools
+import multiprocessing
 import os
 import random
 import re
@@ -225,7 +226,22 @@ class Page:
         self.driver = f"/drivers/{driver_id}"
         self.headers = {"Authorization": f"Token {token}", "Accept-Encoding": "gzip"}
         self.etags: dict[str, str] = {}
-        self.stream_open = False
+        self._stream_open = False
+        self.shared_open = None  # (flags, index): the stream is held by the stream holder's process
+        self.report_open = None  # in the holder: tells the pages' process whether the stream is open
+
+    @property
+    def stream_open(self) -> bool:
+        if self.shared_open is not None:
+            flags, index = self.shared_open
+            return bool(flags[index])
+        return self._stream_open
+
+    @stream_open.setter
+    def stream_open(self, value: bool) -> None:
+        self._stream_open = value
+        if self.report_open is not None:
+            self.report_open(value)
 
     def paths(self, count: int) -> list[str]:
         if self.mode == "baseline":
@@ -318,7 +334,8 @@ class Page:
         await asyncio.sleep(delay)
         connector = aiohttp.TCPConnector(limit=CONNECTIONS_PER_PAGE, keepalive_timeout=60)
         timeout = aiohttp.ClientTimeout(total=READ_TIMEOUT_SECONDS)
-        stream = asyncio.create_task(self.stream()) if self.events_base and self.mode == "page" else None
+        holds_stream = self.events_base and self.mode == "page" and self.shared_open is None
+        stream = asyncio.create_task(self.stream()) if holds_stream else None
         try:
             async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
                 count, last_poll = 0, 0.0
@@ -337,6 +354,45 @@ class Page:
             if stream:
                 stream.cancel()
                 await asyncio.gather(stream, return_exceptions=True)
+
+
+# --- the streams in a process of their own (--streams-apart, the default) ---------------------------------------
+# Browsers are separate processes: 1,000 streams receiving a broadcast at once must not hold up, in the same event
+# loop, the answers to the pages' requests being timed. The holder opens each page's stream when the page opens
+# and shares, per page, whether it is open (the page's safety-refresh rule) and the events counted while measuring.
+
+
+def hold_streams(events_base: str, pages: list, delays: list, flags, counters, measuring) -> None:
+    """A child process: every page's stream, as Page.stream does it (reconnecting with Last-Event-ID)."""
+    asyncio.run(_hold_streams(events_base, pages, delays, flags, counters, measuring))
+
+
+async def _hold_streams(events_base, pages, delays, flags, counters, measuring) -> None:
+    figures = _SharedFigures(counters, measuring)
+
+    async def one(index: int, driver_id: str, token: str, delay: float) -> None:
+        await asyncio.sleep(delay)
+        page = Page("", events_base, driver_id, token, "page", None, figures)
+        page.report_open = lambda value: flags.__setitem__(index, int(value))
+        await page.stream()
+
+    opened = enumerate(zip(pages, delays, strict=True))
+    await asyncio.gather(*(one(index, driver_id, token, delay) for index, ((driver_id, token), delay) in opened))
+
+
+class _SharedFigures:
+    """What Page.stream counts, in shared memory (the holder writes, the pages' process reads)."""
+
+    def __init__(self, counters, measuring):
+        self._counters, self._measuring = counters, measuring
+
+    @property
+    def measuring(self) -> bool:
+        return bool(self._measuring.value)
+
+    streams_open = property(lambda self: self._counters[0], lambda self, v: self._counters.__setitem__(0, v))
+    stream_failures = property(lambda self: self._counters[1], lambda self, v: self._counters.__setitem__(1, v))
+    events = property(lambda self: self._counters[2], lambda self, v: self._counters.__setitem__(2, v))
 
 
 async def churn(per_second: float) -> None:
@@ -358,22 +414,39 @@ async def churn(per_second: float) -> None:
 
 async def phase(mode: str, pages: int, drivers, base: str, events_base: str | None, servers, args) -> dict:
     figures = Figures()
-    tasks = [
-        asyncio.create_task(
-            Page(base, events_base, driver_id, token, mode, args, figures).run(random.uniform(0, args.ramp))
+    delays = [random.uniform(0, args.ramp) for _ in range(pages)]
+    page_objects = [Page(base, events_base, driver_id, token, mode, args, figures) for driver_id, token in drivers]
+    holder = None
+    if events_base and mode == "page" and args.streams_apart:
+        context = multiprocessing.get_context("spawn")
+        flags, counters, measuring = context.Array("b", pages), context.Array("q", 3), context.Value("b", 0)
+        holder = context.Process(
+            target=hold_streams, args=(events_base, drivers[:pages], delays, flags, counters, measuring), daemon=True
         )
-        for driver_id, token in drivers[:pages]
-    ]
+        holder.start()
+        for index, page in enumerate(page_objects[:pages]):
+            page.shared_open = (flags, index)
+    tasks = [asyncio.create_task(page.run(delay)) for page, delay in zip(page_objects[:pages], delays, strict=True)]
     if events_base and mode == "page" and args.churn > 0:
         tasks.append(asyncio.create_task(churn(args.churn)))
     await asyncio.sleep(args.ramp + args.warmup)
     cpu_before, client_before = server_cpu(servers), time.process_time()
+    holder_before = (cpu_seconds(holder.pid) or 0.0) if holder else 0.0
     figures.measuring = True
+    if holder:
+        measuring.value = 1
     started = time.monotonic()
     await asyncio.sleep(args.seconds)
     figures.measuring = False
+    if holder:
+        measuring.value = 0
     elapsed = time.monotonic() - started
     cpu_after, client_cpu = server_cpu(servers), time.process_time() - client_before
+    if holder:
+        client_cpu += (cpu_seconds(holder.pid) or 0.0) - holder_before
+        figures.streams_open, figures.stream_failures, figures.events = counters[0], counters[1], counters[2]
+        holder.terminate()
+        holder.join(10)
     streams = figures.streams_open
     for task in tasks:
         task.cancel()
@@ -439,7 +512,14 @@ def main() -> int:
     parser.add_argument("--no-stream", action="store_true", help="polling only, even when the stack has a stream")
     parser.add_argument("--churn", type=float, default=1.0, help="`point` events published per second (stream)")
     parser.add_argument(
-        "--worker-connections", type=int, default=0, help="gunicorn's --worker-connections (default: its 1000)"
+        "--one-process",
+        dest="streams_apart",
+        action="store_false",
+        help="hold the streams in the pages' own event loop (before: a broadcast to every stream delays the timed "
+        "answers in the client itself)",
+    )
+    parser.add_argument(
+        "--worker-connections", type=int, default=0, help="gunicorn's --worker-connections (default: its conf's)"
     )
     args = parser.parse_args()
     args.pages = [int(n) for n in args.pages.split(",")]
@@ -507,10 +587,14 @@ def main() -> int:
         )
         print(
             f"open_dashboards: gunicorn 2 workers × 4 threads (worker connections "
-            f"{args.worker_connections or 1000}), production settings, PostgreSQL, Redis cache; {how}; "
+            f"{args.worker_connections or 'of config/gunicorn_conf.py'}), production settings, PostgreSQL, Redis; "
+            f"{how}; "
             f"refresh {REFRESH_SECONDS:.0f} s; pages opened over {args.ramp:.0f} s; {args.seconds:.0f} s measured "
-            f"per line after a {args.warmup:.0f} s warm-up; {os.cpu_count()} cores (server CPU: % of one core); "
-            "client in this process",
+            f"per line after a {args.warmup:.0f} s warm-up; {os.cpu_count()} cores (server CPU: % of one core); "(
+                "client: the pages' requests in this process, their streams in a second one"
+                if events_base and args.streams_apart
+                else "client in this process"
+            ),
             flush=True,
         )
         asyncio.run(measure(args, drivers, base, events_base, servers))

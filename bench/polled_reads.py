@@ -20,7 +20,7 @@ network, the demo drivers, a CHARGING session, notifications and an alert for dr
         FILE once it answers, until SIGTERM: what bench/wrk_polled.sh loads.
 
 --plain measures the same code with the read-side caches off (API_CONDITIONAL_GET=false, API_GZIP=false,
-AUTH_TOKEN_CACHE_SECONDS=0): the "before" column of README "Read performance".
+AUTH_TOKEN_CACHE_SECONDS=0, API_RESPONSE_CACHE_SECONDS=0): the "before" column of README "Read performance".
 
 Environment: BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/bench_polled_reads),
 BENCH_REDIS_URL (default redis://127.0.0.1:6379/11, flushed at the start of the http mode; the tests use 4-9).
@@ -62,7 +62,12 @@ ENDPOINTS = [
     (f"/drivers/{DRIVER}/sessions/history", True),
 ]
 
-PLAIN_ENVIRONMENT = {"API_CONDITIONAL_GET": "false", "API_GZIP": "false", "AUTH_TOKEN_CACHE_SECONDS": "0"}
+PLAIN_ENVIRONMENT = {
+    "API_CONDITIONAL_GET": "false",
+    "API_GZIP": "false",
+    "AUTH_TOKEN_CACHE_SECONDS": "0",
+    "API_RESPONSE_CACHE_SECONDS": "0",
+}
 
 # wrk's Lua hooks: one JSON line with req/s and latency percentiles (µs) at the end of the run.
 WRK_SCRIPT = """

@@ -20,8 +20,10 @@ class CentralSyncStatus:
 
 
 def central_stale_after() -> timedelta:
-    """How old the last successful poll may be before the live data counts as stale."""
-    return timedelta(seconds=max(10.0, 5 * settings.CENTRAL_POLL_INTERVAL))
+    """How old the last successful poll may be before the live data counts as stale. While nobody needs the
+    poll it runs every CENTRAL_POLL_IDLE_INTERVAL (central/sync/demand.py): that, and 2 s for the poll itself,
+    must not count as stale either."""
+    return timedelta(seconds=max(10.0, 5 * settings.CENTRAL_POLL_INTERVAL, settings.CENTRAL_POLL_IDLE_INTERVAL + 2.0))
 
 
 def central_sync_status(*, now: datetime | None = None) -> CentralSyncStatus:

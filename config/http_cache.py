@@ -8,8 +8,9 @@ answer to GET/HEAD it sets `ETag` to a digest of the body *and the authenticated
 a tag even when their bodies match (a tag learnt by one driver says nothing about another's data), and answers 304
 when the request's `If-None-Match` names it. It adds `Vary: Authorization, Cookie` (the body depends on who asks)
 and, unless the view chose one, `Cache-Control: private, no-cache`: no shared cache stores a driver's answer, and a
-browser revalidates on every poll (a 304 costs no body). The view still runs — the saving is the transfer and
-the client's parsing, not the queries; the per-request work is cut elsewhere (drivers/authentication.py).
+browser revalidates on every poll (a 304 costs no body). Here the view still runs — the saving is the transfer
+and the client's parsing; a repeated token-authenticated poll is answered (304 included) before the view by the
+response cache (config/response_cache.py), which keeps the answers this middleware tagged.
 
 `ApiGZipMiddleware` is Django's GZipMiddleware for `application/json` only. HTML pages carry the CSRF token beside
 reflected input, the case BREACH attacks; no JSON answer here carries a secret (no endpoint returns a token or a

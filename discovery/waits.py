@@ -24,7 +24,7 @@ import logging
 import math
 import statistics
 import uuid
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.cache import cache
@@ -34,6 +34,7 @@ from django.db.models.functions import RowNumber
 from django.db.models.signals import post_delete, post_save
 
 from chargingpoints.models import ChargingPoint, PointStatus
+from events.versions import answer_holds_until
 from sessions_app.models import ChargingSession
 from sessions_app.signals import finished_session_corrected
 from sessions_app.status import SessionStatus
@@ -167,5 +168,11 @@ def wait_for_position(point: ChargingPoint, typical: float, position: int, now: 
     if point.status == PointStatus.OCCUPIED:
         started = point.charging_started_at or point.status_changed_at
         elapsed = max(0.0, (now - started).total_seconds() / 60) if started else 0.0
-        return math.ceil(max(1.0, typical - elapsed) + ahead)
+        remaining = typical - elapsed
+        minutes = max(1.0, remaining) + ahead
+        if started and remaining > 1.0:
+            # The estimate drops by one when `minutes` reaches the next whole number below it (or stays at
+            # its floor of one minute); a cached answer holds until then.
+            answer_holds_until(now + timedelta(minutes=minutes - (math.ceil(minutes) - 1)))
+        return math.ceil(minutes)
     return math.ceil(ahead)

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from common.errors import DriverNotFound
 from drivers.models import Driver, Watch
+from events.versions import answer_holds_until
 
 
 def driver_get_own(*, user: AbstractBaseUser, driver_id: str) -> Driver:
@@ -35,6 +36,9 @@ def driver_of_user(*, user: AbstractBaseUser | AnonymousUser | None) -> Driver |
 def watch_list_active(*, driver: Driver, now=None) -> list[Watch]:
     """The driver's active watches (not ended, not expired), oldest first, with their points."""
     now = now or timezone.now()
-    return list(
+    watches = list(
         Watch.objects.select_related("charging_point").filter(driver=driver, ended_at__isnull=True, expires_at__gt=now)
     )
+    if watches:
+        answer_holds_until(min(watch.expires_at for watch in watches))  # the first to expire leaves the list
+    return watches

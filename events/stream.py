@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 import redis
 import redis.asyncio as aioredis
 
+from common.activity import activity_mark, activity_mark_due
+
 logger = logging.getLogger(__name__)
 
 KEEPALIVE = b": keep-alive\n\n"
@@ -149,6 +151,10 @@ class Dispatcher:
                     last, _ = await self._stream_state()
                     self._position = format_id(last)
                 answer = await self.client.xread({self.stream: self._position}, count=1000, block=_BLOCK_MS)
+                if self.connections and activity_mark_due():
+                    # An open page is a driver using the product: the poll of central keeps its full pace
+                    # (common/activity.py). XREAD returns at least every _BLOCK_MS, well inside the marker's life.
+                    await asyncio.to_thread(activity_mark)
                 if failures:
                     logger.info("live updates: Redis reachable again")
                 failures = 0

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from chargingpoints.models import ChargingPoint
 from drivers.models import Driver, Favorite
+from events.versions import answer_holds_until
 from notifications.models import BroadcastAlert, Notification
 
 
@@ -115,13 +116,14 @@ def alert_list_for_driver(*, driver: Driver, now: datetime | None = None) -> lis
     """
     now = now or timezone.now()
     places = _driver_places(driver)
+    # Alerts still to come are read too: the first of them to start (or of those shown to end) is when this
+    # answer changes by the clock alone (events.versions.answer_holds_until, for the API's response cache).
     alerts = (
-        BroadcastAlert.objects.filter(effective_at__lte=now)
-        .filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
+        BroadcastAlert.objects.filter(Q(expires_at__isnull=True) | Q(expires_at__gt=now))
         .prefetch_related(Prefetch("charging_points", queryset=ChargingPoint.objects.only("pk")))
         .order_by("-effective_at", "-id")
     )
-    return [
+    reaching = [
         alert
         for alert in alerts
         if alert_scope_reaches(
@@ -130,3 +132,9 @@ def alert_list_for_driver(*, driver: Driver, now: datetime | None = None) -> lis
             cities={str(city) for city in (alert.cities or [])},
         )
     ]
+    in_force = [alert for alert in reaching if alert.effective_at <= now]
+    changes = [alert.effective_at for alert in reaching if alert.effective_at > now]
+    changes += [alert.expires_at for alert in in_force if alert.expires_at is not None]
+    if changes:
+        answer_holds_until(min(changes))
+    return in_force

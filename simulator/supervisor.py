@@ -69,8 +69,11 @@ class StackManager(Manager):
         exit_now = False
         exit_start = None
         while True:
+            # honcho waits 0.1 s; every message wakes the wait anyway, so while everything runs 1 s is as prompt and
+            # costs the idle stack a tenth of the wake-ups (issue 12). Stopping, 0.1 s as in honcho.
+            stopping = exit_now or exit_start is not None or self._terminating
             try:
-                msg = self.events.get(timeout=0.1)
+                msg = self.events.get(timeout=0.1 if stopping else 1.0)
             except queue.Empty:
                 if exit_now:
                     break

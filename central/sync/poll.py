@@ -12,6 +12,7 @@ from django.utils import timezone
 from central.gateway.http import central_fetch_status
 from central.models import CentralSyncState
 from central.sync.alerts import drivers_alert_central_outage, pending_requests_alert_offline_points
+from central.sync.demand import central_work_record
 from central.sync.silence import sessions_check_silence
 from central.sync.watches import watchers_notify_free_points
 from chargingpoints.models import ChargingPoint, PointStatus
@@ -24,12 +25,13 @@ from chargingpoints.services import (
 )
 from common.datetimes import parse_datetime_utc
 from common.errors import CentralUnavailable
+from drivers.models import Watch
 from notifications.models import BroadcastAlert
 from notifications.services import broadcast_alert_upsert_from_central
 from sessions_app.models import ChargingSession
 from sessions_app.services.queue import queue_dispatch_head, queues_with_waiting
 from sessions_app.services.telemetry import session_apply_telemetry
-from sessions_app.status import SessionStatus
+from sessions_app.status import OPEN_STATUSES, SessionStatus
 
 logger = logging.getLogger(__name__)
 
@@ -303,6 +305,7 @@ def _central_poll(number: int, *, now) -> dict:
             stale = charging_points_mark_stale_offline(now=now)
         if stale:
             pending_requests_alert_offline_points()
+        central_work_record(pending=True)  # the outage needs following up
         return {"reachable": False, "stale": stale}
     with transaction.atomic():
         if not _central_poll_result_is_newest(number):
@@ -320,7 +323,20 @@ def _central_poll(number: int, *, now) -> dict:
     summary["queue_sent"] = sum(
         queue_dispatch_head(point_pk, now=now) is not None for point_pk in queues_with_waiting()
     )
+    # Whether the next poll comes at full pace or at the idle one (central/sync/demand.py).
+    summary["work_pending"] = central_work_pending(now=now)
+    central_work_record(summary["work_pending"])
     return {"reachable": True, **summary}
+
+
+def central_work_pending(*, now=None) -> bool:
+    """Has a reachable central's poll follow-up work, so that it must keep its full pace (central/sync/demand.py)?
+    An open session or request (silence checks, telemetry, time-outs, the queue's dispatch), a stop central is still
+    owed, or an active watch. Two EXISTS queries on indexed columns."""
+    now = now or timezone.now()
+    if ChargingSession.objects.filter(Q(status__in=OPEN_STATUSES) | Q(central_stop_pending=True)).exists():
+        return True
+    return Watch.objects.filter(ended_at__isnull=True, expires_at__gt=now).exists()
 
 
 def _older_result_dropped(number: int) -> dict:

@@ -2,7 +2,10 @@
 
 The poll's silence rule reads it (`sessions_app.selectors.consumers_caught_up_at`): a session is failed for
 silence only once every running consumer has applied what central sent before the grace period ran out.
-One row per consumer process; written at most once per second, so an idle consumer costs one UPDATE a second.
+One row per consumer process; written at most once per second while the poll is needed at full pace
+(central/sync/demand.py: an open session, a driver active...), else every IDLE_WRITE_EVERY_SECONDS: with no open
+session the silence rule has nothing to judge, and an idle consumer then costs a cache read a second instead of an
+UPDATE (issue 12). A stale mark only ever delays a silence failure, never causes one.
 """
 
 import logging
@@ -16,10 +19,13 @@ from django.db import DatabaseError
 from django.utils import timezone
 
 from central.models import ConsumerProgress
+from central.sync.demand import central_poll_needed
 
 logger = logging.getLogger(__name__)
 
 WRITE_EVERY_SECONDS = 1.0
+# Well inside KAFKA_CONSUMER_LIVE_SECONDS (60 s), so an idle consumer still counts as running.
+IDLE_WRITE_EVERY_SECONDS = 15.0
 
 
 class ProgressRecorder:
@@ -34,7 +40,10 @@ class ProgressRecorder:
         self.beat()
 
     def beat(self, *, force: bool = False) -> None:
-        if not force and time.monotonic() - self._written_at < WRITE_EVERY_SECONDS:
+        since = time.monotonic() - self._written_at
+        if not force and (
+            since < WRITE_EVERY_SECONDS or (since < IDLE_WRITE_EVERY_SECONDS and not central_poll_needed())
+        ):
             return
         self._written_at = time.monotonic()
         try:

@@ -70,9 +70,16 @@ INSTALLED_APPS = [
     "central",
     "dashboard",
     "simulator",
+    "events",
 ]
 
 MIDDLEWARE = [
+    # First, before anything can answer: a driver is using the product, so the poll of central keeps its full pace
+    # (config/activity.py; one cache write every few seconds per process at most).
+    "config.activity.DriverActivityMiddleware",
+    # First: a polled read whose data has not changed is answered from Redis with every header the stack below
+    # added (config/response_cache.py); off with API_RESPONSE_CACHE_SECONDS=0.
+    "config.response_cache.ApiResponseCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # gzip for JSON only, below WhiteNoise (it serves its own compressed files), above the ETag's middleware so
@@ -265,7 +272,9 @@ if REDIS_URL:
 else:
     CELERY_BROKER_URL = f"sqlite:///{CELERY_BROKER_SQLITE_FILE}"
     CELERY_BROKER_TRANSPORT = "config.celery_broker:Transport"
-    CELERY_BROKER_TRANSPORT_OPTIONS = {"polling_interval": 0.1}
+    # The worker asks for a task every 0.1 s, and every 0.5 s once none has come for 2.5 s (config/celery_broker.py):
+    # the poll at full pace keeps it at 0.1 s; after a quiet spell a task waits at most 0.5 s.
+    CELERY_BROKER_TRANSPORT_OPTIONS = {"polling_interval": 0.1, "quiet_polling_interval": 0.5, "quiet_after": 2.5}
 # The cache holds the API's throttle counters: shared by every process (Redis when configured,
 # else files under var/ on this one machine), never per process.
 if REDIS_URL:
@@ -286,6 +295,14 @@ EVENTS_STREAM = env.str("EVENTS_STREAM", default="driver-dashboard:events")
 # About this many events are kept for replay after a reconnect (XADD MAXLEN ~); an older Last-Event-ID gets `resync`.
 EVENTS_STREAM_MAXLEN = env.int("EVENTS_STREAM_MAXLEN", default=10000)
 EVENTS_KEEPALIVE_SECONDS = env.float("EVENTS_KEEPALIVE_SECONDS", default=15.0)
+# The API's response cache (config/response_cache.py, README "Read performance"): a token-authenticated GET of a
+# polled endpoint is answered from Redis while the data versions of every table it read still hold (any write, in
+# any process, moves them: events/versions.py) and until the clock alone changes it (a wait estimate's next minute,
+# an alert's start or end, a watch's expiry), at most API_RESPONSE_CACHE_SECONDS (0 = no cache). Redis must not
+# evict the versions hash (`noeviction` or a `volatile-*` policy: the answers have a TTL, the hash has none).
+API_RESPONSE_CACHE_SECONDS = env.int("API_RESPONSE_CACHE_SECONDS", default=300)
+API_RESPONSE_CACHE_REDIS_URL = env.str("API_RESPONSE_CACHE_REDIS_URL", default=EVENTS_REDIS_URL)
+API_RESPONSE_CACHE_PREFIX = env.str("API_RESPONSE_CACHE_PREFIX", default="driver-dashboard:api:")
 # The events process's port (the Procfile's uvicorn binds DRIVER_DASHBOARD_BIND:DRIVER_DASHBOARD_EVENTS_PORT), and
 # where the page finds it: "//{host}:<port>" (the page's host name, that port), or EVENTS_URL when set ("" for
 # the same origin behind a proxy that routes /drivers/*/events to the events process, or a full URL).
@@ -311,6 +328,15 @@ CENTRAL_VERIFY_TLS = env_bool("CENTRAL_VERIFY_TLS", default=True)
 CENTRAL_CONNECT_TIMEOUT = env.float("CENTRAL_CONNECT_TIMEOUT", default=2.0)
 CENTRAL_READ_TIMEOUT = env.float("CENTRAL_READ_TIMEOUT", default=5.0)
 CENTRAL_POLL_INTERVAL = env.float("CENTRAL_POLL_INTERVAL", default=1.5)
+# The poll runs every CENTRAL_POLL_INTERVAL only while somebody needs it (central/sync/demand.py): a driver used the
+# product within CENTRAL_POLL_ACTIVE_SECONDS (an API request, an open event stream), an open session or request,
+# a stop owed to central, an active watch, or central unreachable. Otherwise every CENTRAL_POLL_IDLE_INTERVAL:
+# 8 s keeps the last successful poll younger than the 10 s after which /sync-status says "stale" (a page opened
+# then shows no false alarm; central/selectors.py) and every point's last_updated under 2 x 10 s old, well inside
+# CP_STALE_AFTER (30 s); the first request after a quiet spell fetches a fresh picture at once (config/activity.py).
+# CENTRAL_POLL_ACTIVE_SECONDS = 0 turns the activity marking off (the test suite).
+CENTRAL_POLL_IDLE_INTERVAL = env.float("CENTRAL_POLL_IDLE_INTERVAL", default=8.0)
+CENTRAL_POLL_ACTIVE_SECONDS = env.float("CENTRAL_POLL_ACTIVE_SECONDS", default=60.0)
 # One poll runs at a time (all workers and hosts): it holds a lease this long, so a poller that crashed
 # blocks the next ones no longer than this. A poll outliving it is harmless (an older picture is never applied).
 CENTRAL_POLL_LEASE_SECONDS = env.float(

@@ -29,8 +29,14 @@ STORAGES = {**STORAGES, "staticfiles": {"BACKEND": "django.contrib.staticfiles.s
 DASHBOARD_MAP_TILE_URL = ""
 # Throttle counters must not leak between test runs.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# No driver-activity marking (config/activity.py): a test's first request would otherwise run a poll of central
+# (Celery is eager here). The tests of the marking turn it on.
+CENTRAL_POLL_ACTIVE_SECONDS = 0
 # Events go to Redis db 9, on a stream of this run's own (concurrent runs use their own TEST_DB_NAME).
 EVENTS_REDIS_URL = env.str("TEST_EVENTS_REDIS_URL", default="redis://127.0.0.1:6379/9")
 EVENTS_STREAM = f"driver-dashboard:events:{TEST_DB_NAME}"
+# The API's response cache is on in the suite, so every API test also checks that no write leaves a stale answer;
+# its keys carry the test database's name.
+API_RESPONSE_CACHE_REDIS_URL = EVENTS_REDIS_URL
 # No events process runs beside pytest's live server: the page polls, unless a test starts one (tests/events_server.py).
 DASHBOARD_PUSH = False

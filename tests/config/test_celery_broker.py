@@ -9,13 +9,14 @@ import queue
 import sqlite3
 import subprocess
 import sys
+import time
 import traceback
 
 import pytest
 from django.conf import settings
 from kombu import Connection
 
-from config.celery_broker import Transport
+from config.celery_broker import Channel, Transport
 
 # kombu's models declare a relationship with the `noload` strategy, deprecated in SQLAlchemy 2.1; kombu never loads it.
 pytestmark = pytest.mark.filterwarnings("ignore:The ``noload`` loader strategy:DeprecationWarning")
@@ -155,3 +156,32 @@ def test_an_idle_poll_takes_no_write_lock_and_misses_no_message(tmp_path):
             channel._get(QUEUE)
         channel._put(QUEUE, {"body": "from the same connection"})
         assert channel._get(QUEUE)["body"] == "from the same connection"
+
+
+def test_an_idle_worker_asks_less_often_and_still_takes_the_next_message(tmp_path, monkeypatch):
+    # Issue 12: after `quiet_after` seconds without a message the worker asks every `quiet_polling_interval`.
+    url = f"sqlite:///{tmp_path / 'quiet.sqlite3'}"
+    options = {"polling_interval": 0.01, "quiet_polling_interval": 0.2, "quiet_after": 0.3}
+    asks = []
+    real_get = Channel._get
+
+    def counted(self, queue_name, *args, **kwargs):
+        asks.append(time.monotonic())
+        return real_get(self, queue_name, *args, **kwargs)
+
+    monkeypatch.setattr(Channel, "_get", counted)
+    with Connection(url, transport=Transport, transport_options=options) as conn, conn.SimpleQueue(QUEUE) as q:
+        with pytest.raises(queue.Empty):
+            q.get(block=True, timeout=1.5)
+        start = asks[0]
+        late = [at - start for at in asks if at - start > 0.6]
+        assert len(asks) < 60  # 0.01 s throughout would be ~150
+        assert late and all(b - a >= 0.15 for a, b in zip(late, late[1:], strict=False))
+
+        with _connection(url) as other, other.SimpleQueue(QUEUE) as sender:
+            sender.put({"after": "quiet"})
+        sent = time.monotonic()
+        message = q.get(block=True, timeout=2.0)
+        assert message.payload == {"after": "quiet"}
+        assert time.monotonic() - sent < 0.2 + 0.15
+        message.ack()

@@ -3,13 +3,16 @@ read over real HTTP: ownership, events after commit only, replay on reconnect, r
 
 import pytest
 import redis
+from django.core.cache import cache
 from django.db import transaction
 from django.test import Client
 from rest_framework.authtoken.models import Token
 
+from common.activity import activity_forget_mark, activity_key
 from notifications.models import Notification
 from notifications.services import notification_create
 from tests.events_server import EventsServer, SseClient
+from tests.waiting import wait_for
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -219,3 +222,19 @@ def test_only_get_is_allowed(alice_client):
     assert response.status_code == 405
     assert response["Allow"] == "GET"
     assert response.json() == {"detail": 'Method "POST" not allowed.'}
+
+
+def test_an_open_stream_keeps_the_driver_marked_active(stream, alice, settings, fake_central):
+    # The poll of central keeps its full pace while a page is open (common/activity.py, central/sync/demand.py).
+    settings.CENTRAL_POLL_ACTIVE_SECONDS = 60
+    activity_forget_mark()
+    events = stream("driver-alice", token=token_of(alice))
+    assert events.status == 200
+    assert cache.get(activity_key()) is not None  # the opening request
+
+    cache.delete(activity_key())  # as if the marker had run out while the stream stayed open
+    activity_forget_mark()
+    notify(alice, "wakes the events loop")  # (else it wakes by itself within 5 s)
+
+    wait_for(lambda: cache.get(activity_key()) is not None, 10.0, "the open stream to mark activity again")
+    activity_forget_mark()

@@ -125,7 +125,8 @@ def test_a_user_from_the_cache_saves_without_losing_its_password(alice, alice_to
     assert alice.user.check_password("secret-pass-123")
 
 
-def test_a_polled_read_costs_one_query_once_the_token_is_cached(alice_token, django_assert_num_queries):
+def test_a_polled_read_costs_one_query_once_the_token_is_cached(settings, alice_token, django_assert_num_queries):
+    settings.API_RESPONSE_CACHE_SECONDS = 0  # the view itself, not the response cache (tests/config)
     client = _client(alice_token)
     client.get(CURRENT)
 
@@ -136,6 +137,7 @@ def test_a_polled_read_costs_one_query_once_the_token_is_cached(alice_token, dja
 
 def test_without_the_cache_token_user_and_driver_are_one_query(settings, alice_token, django_assert_num_queries):
     settings.AUTH_TOKEN_CACHE_SECONDS = 0
+    settings.API_RESPONSE_CACHE_SECONDS = 0
     client = _client(alice_token)
     client.get(CURRENT)
 

@@ -70,9 +70,17 @@ def test_only_drivers_on_the_waiting_list_count_as_the_queue(db, settings):
 
 def test_stale_after_follows_the_poll_interval(settings):
     settings.CENTRAL_POLL_INTERVAL = 1.5
+    settings.CENTRAL_POLL_IDLE_INTERVAL = 8
     assert central_stale_after() == timedelta(seconds=10)
     settings.CENTRAL_POLL_INTERVAL = 4
     assert central_stale_after() == timedelta(seconds=20)
+
+
+def test_stale_after_leaves_room_for_the_idle_pace_of_the_poll(settings):
+    # While nobody needs it the poll runs every CENTRAL_POLL_IDLE_INTERVAL: a page opened then is not "stale".
+    settings.CENTRAL_POLL_INTERVAL = 1.5
+    settings.CENTRAL_POLL_IDLE_INTERVAL = 15
+    assert central_stale_after() == timedelta(seconds=17)
 
 
 def test_sync_status_turns_stale(db, settings):
