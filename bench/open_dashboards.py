@@ -585,16 +585,18 @@ def main() -> int:
             else "POLLING ONLY: "
             + ("--no-stream" if args.no_stream else "the stack serves no event stream (no events:/push: in Procfile)")
         )
+        client = (
+            "the pages' requests in this process, their streams in a second one (both counted)"
+            if events_base and args.streams_apart
+            else "in this process"
+        )
         print(
             f"open_dashboards: gunicorn 2 workers × 4 threads (worker connections "
             f"{args.worker_connections or 'of config/gunicorn_conf.py'}), production settings, PostgreSQL, Redis; "
             f"{how}; "
             f"refresh {REFRESH_SECONDS:.0f} s; pages opened over {args.ramp:.0f} s; {args.seconds:.0f} s measured "
-            f"per line after a {args.warmup:.0f} s warm-up; {os.cpu_count()} cores (server CPU: % of one core); "(
-                "client: the pages' requests in this process, their streams in a second one"
-                if events_base and args.streams_apart
-                else "client in this process"
-            ),
+            f"per line after a {args.warmup:.0f} s warm-up; {os.cpu_count()} cores (server CPU: % of one core); "
+            f"client: {client}",
             flush=True,
         )
         asyncio.run(measure(args, drivers, base, events_base, servers))

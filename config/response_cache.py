@@ -201,6 +201,7 @@ class ApiResponseCacheMiddleware:
             or recording.wrote
             or not response.get("Content-Type", "").startswith("application/json")
             or not _computed_for(request, lookup.token)
+            or len(response.content) > settings.API_RESPONSE_CACHE_MAX_BYTES
         ):
             return _conditional(request, response)
         tables = recording.tables.union(AUTH_TABLES, lookup.route.extra_tables)

@@ -156,6 +156,7 @@ class _AfterCommit:
 
     def __init__(self):
         self.tables: set[str] = set()
+        self.hooks: list | None = None
 
     def __call__(self) -> None:
         versions_bump(sorted(self.tables))
@@ -163,11 +164,14 @@ class _AfterCommit:
 
 def _bump_after_commit(connection, tables) -> None:
     pending = getattr(connection, "_versions_after_commit", None)
-    # A rolled-back transaction (or savepoint) drops its callbacks: register a new one when ours is gone.
-    if pending is None or not any(func is pending for _, func, _ in connection.run_on_commit):
+    # Django replaces its list of commit hooks when it runs them (commit) or drops some (a rollback, a savepoint's
+    # rollback): while the list is the one ours went into, ours is still in it. Otherwise register a new one (at
+    # worst a second move of the same versions).
+    if pending is None or pending.hooks is not connection.run_on_commit:
         pending = _AfterCommit()
         connection._versions_after_commit = pending
         connection.on_commit(pending)
+        pending.hooks = connection.run_on_commit
     pending.tables.update(tables)
 
 

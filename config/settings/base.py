@@ -301,6 +301,8 @@ EVENTS_KEEPALIVE_SECONDS = env.float("EVENTS_KEEPALIVE_SECONDS", default=15.0)
 # an alert's start or end, a watch's expiry), at most API_RESPONSE_CACHE_SECONDS (0 = no cache). Redis must not
 # evict the versions hash (`noeviction` or a `volatile-*` policy: the answers have a TTL, the hash has none).
 API_RESPONSE_CACHE_SECONDS = env.int("API_RESPONSE_CACHE_SECONDS", default=300)
+# Larger answers are not kept (a whole 10,000-point list is 3 MB, per driver): Redis holds the polled pages, not dumps.
+API_RESPONSE_CACHE_MAX_BYTES = env.int("API_RESPONSE_CACHE_MAX_BYTES", default=256 * 1024)
 API_RESPONSE_CACHE_REDIS_URL = env.str("API_RESPONSE_CACHE_REDIS_URL", default=EVENTS_REDIS_URL)
 API_RESPONSE_CACHE_PREFIX = env.str("API_RESPONSE_CACHE_PREFIX", default="driver-dashboard:api:")
 # The events process's port (the Procfile's uvicorn binds DRIVER_DASHBOARD_BIND:DRIVER_DASHBOARD_EVENTS_PORT), and

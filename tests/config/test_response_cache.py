@@ -227,6 +227,16 @@ class TestNeverStale:
         clock.now = start + timedelta(minutes=5)
         assert client.get(WATCHES).json() == []
 
+    def test_an_answer_over_the_size_limit_is_not_kept(self, settings, alice):
+        settings.API_RESPONSE_CACHE_MAX_BYTES = 100
+        NotificationFactory.create_batch(5, driver=alice)
+        client = _client(alice)
+        client.get(NOTIFICATIONS)
+
+        with CaptureQueriesContext(connection) as queries:
+            assert len(client.get(NOTIFICATIONS).content) > 100
+        assert len(queries) >= 1  # computed again: nothing was kept
+
     def test_with_redis_away_every_read_runs_the_view(self, settings, alice, charging):
         settings.API_RESPONSE_CACHE_REDIS_URL = "redis://127.0.0.1:1/0"
         store.reset()
