@@ -11,8 +11,10 @@ statement's verb and target table (`INSERT INTO`, `UPDATE`, `DELETE FROM`, `TRUN
   the old rows and stored them under the version moved at statement time; the second move makes that answer
   obsolete too. (Statement time alone serves a reader inside the same transaction — the test suite's.)
 
-The counters live in one Redis hash (`HINCRBY`). Redis being away costs correctness nothing but time: the
-response cache then answers nothing from Redis either, and its entries expire (API_RESPONSE_CACHE_SECONDS).
+The counters live in one Redis hash (`HINCRBY`). With Redis away for everyone the response cache answers nothing
+from it either. The one window where a kept answer can be late: a version move that failed for the writer alone (a
+blip only its connection saw, logged as a warning) leaves the answers that read the table in force until the
+table's next write or their expiry (API_RESPONSE_CACHE_SECONDS).
 While a `versions_recording()` block is open, the tables a statement reads and writes are also collected, so
 the response cache knows what an answer depends on; what the clock alone changes is declared by the readers
 themselves (`answer_holds_until`).
